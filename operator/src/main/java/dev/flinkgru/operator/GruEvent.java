@@ -1,0 +1,56 @@
+package dev.flinkgru.operator;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/** One input event: a key, its event time, an id carried to the output, and F features. */
+public class GruEvent {
+
+    /** The key whose hidden state the event advances. */
+    public String key;
+
+    /** Event time in milliseconds (the record timestamp of the output). */
+    public long timestamp;
+
+    /** Caller's id for the event (e.g. a sequence number or Kafka offset), copied to the output. */
+    public long eventId;
+
+    /** The F input features of one GRU step. */
+    public float[] features;
+
+    /** For Flink's POJO serializer. */
+    public GruEvent() {}
+
+    public GruEvent(String key, long timestamp, long eventId, float[] features) {
+        this.key = key;
+        this.timestamp = timestamp;
+        this.eventId = eventId;
+        this.features = features;
+    }
+
+    public String getKey() {
+        return key;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof GruEvent)) {
+            return false;
+        }
+        GruEvent that = (GruEvent) o;
+        return timestamp == that.timestamp
+                && eventId == that.eventId
+                && Objects.equals(key, that.key)
+                && Arrays.equals(features, that.features);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(key, timestamp, eventId, Arrays.hashCode(features));
+    }
+
+    @Override
+    public String toString() {
+        return "GruEvent{key=" + key + ", ts=" + timestamp + ", id=" + eventId + '}';
+    }
+}

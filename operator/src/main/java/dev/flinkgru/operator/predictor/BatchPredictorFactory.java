@@ -1,0 +1,19 @@
+package dev.flinkgru.operator.predictor;
+
+import java.io.Serializable;
+
+/**
+ * Creates the predictor of one operator subtask in {@code open()}; shipped with the job graph, so
+ * it holds configuration only, never native resources.
+ */
+public interface BatchPredictorFactory extends Serializable {
+
+    /**
+     * Opens a predictor for batches of up to {@code maxBatchSize} rows of {@code inputSize}
+     * features, failing with a message that names the sizes that disagree.
+     */
+    BatchPredictor open(int inputSize, int maxBatchSize) throws Exception;
+
+    /** One line for logs, e.g. "TorchScript model.pt on cpu". */
+    String explain();
+}

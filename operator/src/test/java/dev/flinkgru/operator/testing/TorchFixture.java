@@ -1,0 +1,154 @@
+package dev.flinkgru.operator.testing;
+
+import dev.flinkgru.operator.GruEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * One fixture set written by {@code models/make_fixtures.py} with real torch: the model, its
+ * events, and what {@code nn.GRU} over each key's whole sequence gave.
+ */
+public final class TorchFixture {
+
+    public final String name;
+    public final Path dir;
+    public final int features;
+    public final int hidden;
+    public final int layers;
+    public final int outputs;
+
+    private TorchFixture(String name) {
+        this.name = name;
+        this.dir = root().resolve(name);
+        Properties meta = new Properties();
+        try (var in = Files.newInputStream(dir.resolve("meta.properties"))) {
+            meta.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        features = Integer.parseInt(meta.getProperty("features"));
+        hidden = Integer.parseInt(meta.getProperty("hidden"));
+        layers = Integer.parseInt(meta.getProperty("layers"));
+        outputs = Integer.parseInt(meta.getProperty("outputs"));
+    }
+
+    public static TorchFixture load(String name) {
+        return new TorchFixture(name);
+    }
+
+    /** The committed fixtures folder (set by Maven as {@code fixtures.dir}). */
+    public static Path root() {
+        String dir = System.getProperty("fixtures.dir");
+        return dir != null ? Paths.get(dir) : Paths.get("..", "models", "fixtures");
+    }
+
+    public Path model() {
+        return dir.resolve("model.pt");
+    }
+
+    public int stateSize() {
+        return layers * hidden;
+    }
+
+    /** The events in file order; timestamp = seq. */
+    public List<GruEvent> events() {
+        List<GruEvent> events = new ArrayList<>();
+        for (String[] row : rows("events.csv")) {
+            long seq = Long.parseLong(row[0]);
+            events.add(new GruEvent(row[1], seq, seq, floats(row, 2, features)));
+        }
+        return events;
+    }
+
+    /** Expected outputs by seq. */
+    public Map<Long, float[]> expected() {
+        Map<Long, float[]> expected = new LinkedHashMap<>();
+        for (String[] row : rows("expected.csv")) {
+            expected.put(Long.parseLong(row[0]), floats(row, 2, outputs));
+        }
+        return expected;
+    }
+
+    /** Final state per key: steps then the L·H values. */
+    public Map<String, float[]> finalStates() {
+        Map<String, float[]> states = new LinkedHashMap<>();
+        for (String[] row : rows("final_states.csv")) {
+            states.put(row[0], floats(row, 2, stateSize()));
+        }
+        return states;
+    }
+
+    /** The batched step case: rows of x, h, y, h'. */
+    public StepCase step() {
+        List<String[]> rows = rows("step.csv");
+        int b = rows.size();
+        StepCase c = new StepCase(b, features, stateSize(), outputs);
+        for (int i = 0; i < b; i++) {
+            String[] row = rows.get(i);
+            int at = 0;
+            System.arraycopy(floats(row, at, features), 0, c.x, i * features, features);
+            at += features;
+            System.arraycopy(floats(row, at, stateSize()), 0, c.h, i * stateSize(), stateSize());
+            at += stateSize();
+            System.arraycopy(floats(row, at, outputs), 0, c.y, i * outputs, outputs);
+            at += outputs;
+            System.arraycopy(
+                    floats(row, at, stateSize()), 0, c.hNext, i * stateSize(), stateSize());
+        }
+        return c;
+    }
+
+    /** A batched step and its torch result. */
+    public static final class StepCase {
+        public final int batch;
+        public final float[] x;
+        public final float[] h;
+        public final float[] y;
+        public final float[] hNext;
+
+        StepCase(int batch, int f, int s, int o) {
+            this.batch = batch;
+            x = new float[batch * f];
+            h = new float[batch * s];
+            y = new float[batch * o];
+            hNext = new float[batch * s];
+        }
+    }
+
+    private List<String[]> rows(String file) {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve(file));
+            List<String[]> rows = new ArrayList<>();
+            for (String line : lines.subList(1, lines.size())) {
+                if (!line.isBlank()) {
+                    rows.add(line.split(","));
+                }
+            }
+            return rows;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static float[] floats(String[] row, int from, int count) {
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = Float.parseFloat(row[from + i]);
+        }
+        return values;
+    }
+
+    @Override
+    public String toString() {
+        return name + Arrays.toString(new int[] {features, hidden, layers, outputs});
+    }
+}
