@@ -1,0 +1,101 @@
+package dev.flinkgru.operator;
+
+import dev.flinkgru.state.FingerprintMismatchPolicy;
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/** Options of the GRU operator, for {@link GruInference#fromConfiguration}. */
+public final class GruOptions {
+
+    private GruOptions() {}
+
+    public static final ConfigOption<Integer> BATCH_MAX_SIZE =
+            ConfigOptions.key("gru.batch.max-size")
+                    .intType()
+                    .defaultValue(256)
+                    .withDescription(
+                            "Largest batch of one predictor step, and the number of buffered events"
+                                    + " (the buffer's hard cap) at which the operator flushes.");
+
+    public static final ConfigOption<Duration> BATCH_MAX_DELAY =
+            ConfigOptions.key("gru.batch.max-delay")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(10))
+                    .withDescription(
+                            "Longest time an event waits in the buffer (processing time) before"
+                                    + " its batch runs.");
+
+    public static final ConfigOption<String> MODEL_PATH =
+            ConfigOptions.key("gru.model.path")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "TorchScript file: forward(x[B,F], h[L,B,H]) -> (y[B,O], h[L,B,H]).");
+
+    public static final ConfigOption<Integer> MODEL_HIDDEN_SIZE =
+            ConfigOptions.key("gru.model.hidden-size")
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription("H, hidden units per GRU layer.");
+
+    public static final ConfigOption<Integer> MODEL_LAYERS =
+            ConfigOptions.key("gru.model.layers")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription("L, stacked GRU layers.");
+
+    public static final ConfigOption<String> PREDICTOR_BACKEND =
+            ConfigOptions.key("gru.predictor.backend")
+                    .stringType()
+                    .defaultValue("torchscript")
+                    .withDescription(
+                            "'torchscript' (DJL, PyTorch engine) or 'reference' (pure-Java GRU, for"
+                                    + " tiny nn.GRU + Linear models).");
+
+    public static final ConfigOption<String> PREDICTOR_DEVICE =
+            ConfigOptions.key("gru.predictor.device")
+                    .stringType()
+                    .defaultValue("cpu")
+                    .withDescription("cpu, gpu, gpu:N, or auto (a GPU where visible, else cpu).");
+
+    public static final ConfigOption<Integer> PREDICTOR_INTRA_OP_THREADS =
+            ConfigOptions.key("gru.predictor.intra-op-threads")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription(
+                            "Torch intra-op threads per JVM (0: torch's default). One leaves the"
+                                    + " other cores to Flink's task threads.");
+
+    public static final ConfigOption<Integer> PREDICTOR_INTER_OP_THREADS =
+            ConfigOptions.key("gru.predictor.inter-op-threads")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription(
+                            "Torch inter-op threads per JVM (0: torch's default); takes effect"
+                                    + " only before the engine first starts in the JVM.");
+
+    public static final ConfigOption<Boolean> PREDICTOR_WARM_UP =
+            ConfigOptions.key("gru.predictor.warm-up")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Run one step of every batch-size bucket at open, so TorchScript"
+                                    + " specializes before traffic (worth it on GPU).");
+
+    public static final ConfigOption<Duration> STATE_TTL =
+            ConfigOptions.key("gru.state.ttl")
+                    .durationType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Processing time after its last event at which a key's hidden state"
+                                    + " expires; unset: never.");
+
+    public static final ConfigOption<FingerprintMismatchPolicy> STATE_FINGERPRINT_MISMATCH =
+            ConfigOptions.key("gru.state.fingerprint-mismatch")
+                    .enumType(FingerprintMismatchPolicy.class)
+                    .defaultValue(FingerprintMismatchPolicy.RESET)
+                    .withDescription(
+                            "A restored state from another model: RESET it to zero (counted in the"
+                                    + " stateResets metric) or FAIL the job.");
+}

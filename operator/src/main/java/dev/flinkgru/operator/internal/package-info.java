@@ -1,0 +1,2 @@
+/** Internals of the GRU operator: its buffer and metrics. Not API. */
+package dev.flinkgru.operator.internal;
