@@ -117,7 +117,8 @@ public final class GruInference {
         return events.transform(
                         "GRU inference", TypeInformation.of(GruPrediction.class), createOperator())
                 .uid(uid)
-                .name("GRU inference (" + predictor.explain() + ")");
+                .name("GRU inference")
+                .setDescription(predictor.explain() + "; " + flushPolicy.explain());
     }
 
     public FlushPolicy flushPolicy() {

@@ -22,6 +22,7 @@ public final class ReferenceGruPredictorFactory implements BatchPredictorFactory
     @Override
     public BatchPredictor open(int inputSize, int maxBatchSize) throws Exception {
         Path path = Paths.get(modelPath);
+        SharedModels.requireModelFile(path);
         GruWeights weights = GruWeights.read(path);
         if (weights.hiddenSize != hiddenSize || weights.layers() != layers) {
             throw new IllegalArgumentException(

@@ -67,8 +67,7 @@ final class SharedModels {
     }
 
     /** Takes a lease on the model at {@code path} on {@code device}, loading it if needed. */
-    static Lease acquire(Path path, long fingerprint, Device device)
-            throws IOException, MalformedModelException {
+    static Lease acquire(Path path, long fingerprint, Device device) throws IOException {
         String id =
                 path.toAbsolutePath().normalize()
                         + "@"
@@ -88,17 +87,23 @@ final class SharedModels {
     }
 
     /** Loads a TorchScript file with DJL's PyTorch engine, mapped to {@code device}. */
-    static Model load(Path path, Device device) throws IOException, MalformedModelException {
-        if (!Files.isRegularFile(path)) {
-            throw new IOException("Model file not found: " + path);
-        }
+    static Model load(Path path, Device device) throws IOException {
+        requireModelFile(path);
         Model model = Model.newInstance("gru", device, "PyTorch");
         try {
             model.load(path, null, Map.of("mapLocation", "true"));
             return model;
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
-            throw e;
+            String message = String.valueOf(e.getMessage()).trim().split("\n", 2)[0];
+            throw new IOException("Cannot load TorchScript model " + path + ": " + message, e);
+        }
+    }
+
+    /** Fails with "Model file not found" unless {@code path} is a readable file. */
+    static void requireModelFile(Path path) throws IOException {
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new IOException("Model file not found: " + path);
         }
     }
 

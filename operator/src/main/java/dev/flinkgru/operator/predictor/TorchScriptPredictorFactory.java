@@ -69,6 +69,7 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
     public BatchPredictor open(int inputSize, int maxBatchSize) throws Exception {
         checkPositive(inputSize, "input size");
         Path path = Paths.get(modelPath);
+        SharedModels.requireModelFile(path);
         long fingerprint = ModelFingerprint.of(path);
         SharedModels.configureThreads(intraOpThreads, interOpThreads);
         Device dev = DeviceSpec.resolve(device, Engine.getEngine("PyTorch"));
