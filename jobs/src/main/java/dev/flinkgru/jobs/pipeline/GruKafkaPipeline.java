@@ -1,0 +1,179 @@
+package dev.flinkgru.jobs.pipeline;
+
+import dev.flinkgru.operator.GruEvent;
+import dev.flinkgru.operator.GruInference;
+import dev.flinkgru.operator.GruPrediction;
+import dev.flinkgru.operator.RejectedEvent;
+import java.io.Serializable;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The flagship jobs' shape: Kafka JSON in → parse (bad records to the dead-letter topic) → event
+ * time and watermarks → key by the event key → GRU operator → Kafka JSON out, exactly once.
+ *
+ * <p>Stable uids: {@code kafka-source}, {@code parse-events}, {@code event-time}, {@code
+ * gru-operator}, {@code format-predictions}, {@code kafka-sink}, {@code dead-letters}, {@code
+ * dead-letter-sink}.
+ */
+public final class GruKafkaPipeline {
+
+    /** How the job turns records into events and predictions into records. */
+    public interface Codec extends EventParser, PredictionFormatter, Serializable {}
+
+    private GruKafkaPipeline() {}
+
+    /** Adds the whole pipeline to {@code env}. */
+    public static void build(StreamExecutionEnvironment env, Configuration config, Codec codec) {
+        build(env, config, codec, UnaryOperator.identity());
+    }
+
+    /**
+     * Adds the pipeline with {@code tap} applied to the parsed events just before the operator
+     * (tests use it to inject failures).
+     */
+    public static void build(
+            StreamExecutionEnvironment env,
+            Configuration config,
+            Codec codec,
+            UnaryOperator<DataStream<GruEvent>> tap) {
+        env.setParallelism(config.get(KafkaJobOptions.PARALLELISM));
+        env.enableCheckpointing(
+                config.get(KafkaJobOptions.CHECKPOINT_INTERVAL).toMillis(),
+                CheckpointingMode.EXACTLY_ONCE);
+
+        String servers = config.get(KafkaJobOptions.BOOTSTRAP_SERVERS);
+        String inputTopic = JobSettings.required(config, KafkaJobOptions.INPUT_TOPIC);
+        DataStream<KafkaInput> records =
+                env.fromSource(
+                                source(config, servers, inputTopic),
+                                WatermarkStrategy.noWatermarks(),
+                                "kafka: " + inputTopic)
+                        .uid("kafka-source");
+
+        SingleOutputStreamOperator<GruEvent> parsed =
+                records.process(new ParseEvents(codec)).uid("parse-events").name("parse events");
+        DataStream<GruEvent> events =
+                tap.apply(
+                        parsed.assignTimestampsAndWatermarks(
+                                        WatermarkStrategy.<GruEvent>forBoundedOutOfOrderness(
+                                                        config.get(
+                                                                KafkaJobOptions.OUT_OF_ORDERNESS))
+                                                .withTimestampAssigner(
+                                                        (e, previous) -> e.timestamp))
+                                .uid("event-time")
+                                .name("event time"));
+
+        int features = JobSettings.required(config, KafkaJobOptions.MODEL_FEATURES);
+        SingleOutputStreamOperator<GruPrediction> predictions =
+                GruInference.fromConfiguration(config, features)
+                        .apply(events.keyBy(GruEvent::getKey));
+
+        predictions
+                .map(p -> new KeyedJson(p.key, codec.format(p)))
+                .uid("format-predictions")
+                .name("format predictions")
+                .sinkTo(
+                        sink(
+                                config,
+                                servers,
+                                JobSettings.required(config, KafkaJobOptions.OUTPUT_TOPIC),
+                                "out"))
+                .setParallelism(config.get(KafkaJobOptions.SINK_PARALLELISM))
+                .uid("kafka-sink")
+                .name("kafka: predictions");
+
+        parsed.getSideOutput(ParseEvents.DEAD_LETTERS)
+                .union(
+                        predictions
+                                .getSideOutput(GruInference.REJECTED)
+                                .map(GruKafkaPipeline::deadLetter))
+                .map(d -> new KeyedJson(null, d.toJson()))
+                .uid("dead-letters")
+                .name("format dead letters")
+                .sinkTo(
+                        sink(
+                                config,
+                                servers,
+                                JobSettings.required(config, KafkaJobOptions.DEAD_LETTER_TOPIC),
+                                "dlq"))
+                .setParallelism(config.get(KafkaJobOptions.SINK_PARALLELISM))
+                .uid("dead-letter-sink")
+                .name("kafka: dead letters");
+    }
+
+    private static KafkaSource<KafkaInput> source(
+            Configuration config, String servers, String topic) {
+        OffsetResetStrategy reset =
+                config.get(KafkaJobOptions.STARTING_OFFSETS)
+                                == KafkaJobOptions.StartingOffsets.LATEST
+                        ? OffsetResetStrategy.LATEST
+                        : OffsetResetStrategy.EARLIEST;
+        KafkaSourceBuilder<KafkaInput> builder =
+                KafkaSource.<KafkaInput>builder()
+                        .setBootstrapServers(servers)
+                        .setTopics(topic)
+                        .setGroupId(JobSettings.required(config, KafkaJobOptions.GROUP_ID))
+                        .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
+                        .setDeserializer(new KafkaInputDeserializer())
+                        .setProperty("isolation.level", "read_committed");
+        if (config.get(KafkaJobOptions.BOUNDED)) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    private static KafkaSink<KeyedJson> sink(
+            Configuration config, String servers, String topic, String suffix) {
+        boolean exactlyOnce =
+                config.get(KafkaJobOptions.DELIVERY_GUARANTEE)
+                        == KafkaJobOptions.Delivery.EXACTLY_ONCE;
+        var builder =
+                KafkaSink.<KeyedJson>builder()
+                        .setBootstrapServers(servers)
+                        .setRecordSerializer(
+                                KafkaRecordSerializationSchema.<KeyedJson>builder()
+                                        .setTopic(topic)
+                                        .setKeySerializationSchema(new KeyedJson.KeySchema())
+                                        .setValueSerializationSchema(new KeyedJson.ValueSchema())
+                                        .build())
+                        .setDeliveryGuarantee(
+                                exactlyOnce
+                                        ? DeliveryGuarantee.EXACTLY_ONCE
+                                        : DeliveryGuarantee.AT_LEAST_ONCE);
+        if (exactlyOnce) {
+            builder.setTransactionalIdPrefix(
+                            JobSettings.required(config, KafkaJobOptions.TRANSACTIONAL_ID_PREFIX)
+                                    + "-"
+                                    + suffix)
+                    // Reuses a small pool of transactional ids and, on recovery, finds lingering
+                    // transactions by listing them on the broker, instead of probing ids.
+                    .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
+                    // Below the broker's transaction.max.timeout.ms (15 min by default).
+                    .setProperty("transaction.timeout.ms", "600000");
+        }
+        return builder.build();
+    }
+
+    private static DeadLetter deadLetter(RejectedEvent rejected) {
+        DeadLetter letter = new DeadLetter();
+        letter.error = rejected.reason;
+        letter.raw = rejected.event.toString();
+        letter.offset = rejected.event.eventId & 0xFFFFFFFFFFFFL;
+        letter.partition = (int) (rejected.event.eventId >>> 48);
+        return letter;
+    }
+}

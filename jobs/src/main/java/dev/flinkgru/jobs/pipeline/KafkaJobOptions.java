@@ -1,0 +1,124 @@
+package dev.flinkgru.jobs.pipeline;
+
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Options of the Kafka jobs, besides the operator's {@code gru.*} options. Each job gives its own
+ * defaults for topics and model; see {@link JobSettings}.
+ */
+public final class KafkaJobOptions {
+
+    private KafkaJobOptions() {}
+
+    /** Exactly-once or at-least-once delivery to the output and dead-letter topics. */
+    public enum Delivery {
+        EXACTLY_ONCE,
+        AT_LEAST_ONCE
+    }
+
+    /** Where a job without committed offsets starts reading. */
+    public enum StartingOffsets {
+        EARLIEST,
+        LATEST
+    }
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+            ConfigOptions.key("kafka.bootstrap-servers")
+                    .stringType()
+                    .defaultValue("127.0.0.1:19092")
+                    .withDescription("Kafka bootstrap servers (default: the local broker).");
+
+    public static final ConfigOption<String> INPUT_TOPIC =
+            ConfigOptions.key("kafka.input-topic")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Topic of the input events (JSON).");
+
+    public static final ConfigOption<String> OUTPUT_TOPIC =
+            ConfigOptions.key("kafka.output-topic")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Topic of the predictions (JSON).");
+
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC =
+            ConfigOptions.key("kafka.dead-letter-topic")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Topic of refused input: {error, raw, topic, partition, offset}.");
+
+    public static final ConfigOption<String> GROUP_ID =
+            ConfigOptions.key("kafka.group-id")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Consumer group id (offsets are committed on checkpoints).");
+
+    public static final ConfigOption<StartingOffsets> STARTING_OFFSETS =
+            ConfigOptions.key("kafka.starting-offsets")
+                    .enumType(StartingOffsets.class)
+                    .defaultValue(StartingOffsets.EARLIEST)
+                    .withDescription(
+                            "Where to start without committed offsets of the group: EARLIEST or"
+                                    + " LATEST.");
+
+    public static final ConfigOption<Boolean> BOUNDED =
+            ConfigOptions.key("kafka.bounded")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Stop at the input's latest offsets as of the job's start (for tests"
+                                    + " and backfills).");
+
+    public static final ConfigOption<Delivery> DELIVERY_GUARANTEE =
+            ConfigOptions.key("kafka.delivery-guarantee")
+                    .enumType(Delivery.class)
+                    .defaultValue(Delivery.EXACTLY_ONCE)
+                    .withDescription(
+                            "EXACTLY_ONCE (Kafka transactions committed on checkpoints; readers"
+                                    + " use isolation.level=read_committed) or AT_LEAST_ONCE.");
+
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
+            ConfigOptions.key("kafka.transactional-id-prefix")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Prefix of the sink's transactional ids; unique per job on a cluster.");
+
+    public static final ConfigOption<Integer> SINK_PARALLELISM =
+            ConfigOptions.key("kafka.sink-parallelism")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription(
+                            "Parallelism of the Kafka sinks. With EXACTLY_ONCE, keep 1: on recovery"
+                                    + " each KafkaSink writer (connector 5.0.0-2.2) aborts the open"
+                                    + " transactions of its prefix, and with several writers one can"
+                                    + " abort another's fresh transaction, losing its records.");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+            ConfigOptions.key("job.checkpoint-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "Checkpoint interval; with EXACTLY_ONCE also the delay until output"
+                                    + " is visible to read_committed readers.");
+
+    public static final ConfigOption<Integer> PARALLELISM =
+            ConfigOptions.key("job.parallelism")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription("Parallelism of the job.");
+
+    public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
+            ConfigOptions.key("job.watermark.out-of-orderness")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(2))
+                    .withDescription("Bounded out-of-orderness of event time (ts) in watermarks.");
+
+    public static final ConfigOption<Integer> MODEL_FEATURES =
+            ConfigOptions.key("gru.model.features")
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription("F, features per event the model takes.");
+}

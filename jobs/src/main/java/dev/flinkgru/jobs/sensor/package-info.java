@@ -1,0 +1,2 @@
+/** The real-time sensor forecasting job. */
+package dev.flinkgru.jobs.sensor;

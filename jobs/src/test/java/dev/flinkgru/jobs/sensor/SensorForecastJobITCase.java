@@ -1,0 +1,276 @@
+package dev.flinkgru.jobs.sensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flinkgru.jobs.kafka.LocalKafkaExtension;
+import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
+import dev.flinkgru.jobs.pipeline.JobSettings;
+import dev.flinkgru.jobs.testing.KafkaTestIO;
+import dev.flinkgru.operator.GruEvent;
+import dev.flinkgru.operator.testing.Tolerance;
+import dev.flinkgru.operator.testing.TorchFixture;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * SensorForecastJob end to end against a real broker and MiniCluster, with the torch fixture "tiny"
+ * as the model: readings are the fixture's events, forecasts must equal torch's outputs.
+ */
+class SensorForecastJobITCase {
+
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension().withPartitions(2);
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TorchFixture TINY = TorchFixture.load("tiny");
+
+    private static Configuration config(String name, boolean bounded) {
+        String[] args = {
+            "--kafka.bootstrap-servers",
+            KAFKA.bootstrapServers(),
+            "--kafka.input-topic",
+            name + "-in",
+            "--kafka.output-topic",
+            name + "-out",
+            "--kafka.dead-letter-topic",
+            name + "-dlq",
+            "--kafka.group-id",
+            name,
+            "--kafka.transactional-id-prefix",
+            name,
+            "--kafka.bounded",
+            Boolean.toString(bounded),
+            "--job.parallelism",
+            "2",
+            "--job.checkpoint-interval",
+            "300ms",
+            "--gru.model.features",
+            "3",
+            "--gru.model.path",
+            TINY.model().toString(),
+            "--gru.model.hidden-size",
+            "8",
+            "--gru.model.layers",
+            "2",
+            "--gru.batch.max-size",
+            "16",
+        };
+        KAFKA.createTopics(name + "-in", name + "-out", name + "-dlq");
+        return JobSettings.parse(SensorForecastJob.DEFAULTS, args);
+    }
+
+    /** The fixture's events as readings: sensor = key, ts = seq, values = x. */
+    private static List<String[]> readings(List<GruEvent> events) {
+        List<String[]> records = new ArrayList<>();
+        for (GruEvent e : events) {
+            StringBuilder values = new StringBuilder();
+            for (float v : e.features) {
+                values.append(values.length() == 0 ? "" : ",").append(v);
+            }
+            records.add(
+                    new String[] {
+                        e.key,
+                        String.format(
+                                "{\"sensor\":\"%s\",\"ts\":%d,\"values\":[%s]}",
+                                e.key, e.timestamp, values)
+                    });
+        }
+        return records;
+    }
+
+    /** Checks one forecast per reading, each equal to torch's output for it. */
+    private static void assertForecastsEqualTorch(List<ConsumerRecord<String, String>> out)
+            throws Exception {
+        Map<Long, float[]> expected = TINY.expected();
+        Map<Long, JsonNode> bySeq = new HashMap<>();
+        for (ConsumerRecord<String, String> record : out) {
+            JsonNode forecast = JSON.readTree(record.value());
+            long ts = forecast.get("ts").asLong();
+            assertThat(bySeq.put(ts, forecast)).as("duplicate forecast for ts %d", ts).isNull();
+            assertThat(record.key()).isEqualTo(forecast.get("sensor").asText());
+        }
+        assertThat(bySeq.keySet()).as("one forecast per reading").isEqualTo(expected.keySet());
+        for (Map.Entry<Long, float[]> e : expected.entrySet()) {
+            JsonNode forecast = bySeq.get(e.getKey()).get("forecast");
+            float[] actual = new float[forecast.size()];
+            for (int i = 0; i < actual.length; i++) {
+                actual[i] = (float) forecast.get(i).asDouble();
+            }
+            assertThat(actual).hasSize(TINY.outputs);
+            Tolerance.assertClose(
+                    "forecast of ts " + e.getKey(), actual, e.getValue(), TINY.outputs);
+        }
+    }
+
+    @Test
+    void forecastsEqualTorchAndBadRecordsBecomeDeadLetters() throws Exception {
+        Configuration config = config("sensor-e2e", true);
+        List<String[]> records = readings(TINY.events());
+        List<String[]> bad =
+                List.of(
+                        new String[] {"x", "{not json"},
+                        new String[] {"x", "{\"ts\":1,\"values\":[1,2,3]}"},
+                        new String[] {"x", "{\"sensor\":\"\",\"ts\":1,\"values\":[1,2,3]}"},
+                        new String[] {"x", "{\"sensor\":\"k001\",\"ts\":1,\"values\":[1,2]}"},
+                        new String[] {"x", "{\"sensor\":\"k001\",\"ts\":1,\"values\":[1,1e999,3]}"},
+                        new String[] {"x", "{\"sensor\":\"k001\",\"ts\":1,\"values\":[1,\"a\",3]}"},
+                        new String[] {
+                            "x", "{\"sensor\":\"k001\",\"ts\":\"soon\",\"values\":[1,2,3]}"
+                        },
+                        new String[] {"x", "[1,2,3]"});
+        // Bad records in the middle of the stream, on a key that also has valid readings.
+        List<String[]> all = new ArrayList<>(records.subList(0, 100));
+        all.addAll(bad);
+        all.addAll(records.subList(100, records.size()));
+        KafkaTestIO.produce(KAFKA.bootstrapServers(), "sensor-e2e-in", all);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        GruKafkaPipeline.build(env, config, new SensorCodec(3));
+        env.execute("sensor e2e");
+
+        assertForecastsEqualTorch(
+                KafkaTestIO.readCommitted(KAFKA.bootstrapServers(), "sensor-e2e-out"));
+        List<String> errors = new ArrayList<>();
+        for (ConsumerRecord<String, String> letter :
+                KafkaTestIO.readCommitted(KAFKA.bootstrapServers(), "sensor-e2e-dlq")) {
+            JsonNode node = JSON.readTree(letter.value());
+            assertThat(node.get("topic").asText()).isEqualTo("sensor-e2e-in");
+            assertThat(node.get("offset").asLong()).isNotNegative();
+            assertThat(node.has("partition")).isTrue();
+            errors.add(node.get("error").asText() + " <- " + node.get("raw").asText());
+        }
+        assertThat(errors)
+                .hasSize(bad.size())
+                .anyMatch(e -> e.startsWith("malformed JSON") && e.endsWith("{not json"))
+                .anyMatch(e -> e.startsWith("missing 'sensor'"))
+                .anyMatch(e -> e.startsWith("'sensor' is empty"))
+                .anyMatch(e -> e.startsWith("expected 3 values, got 2"))
+                .anyMatch(e -> e.startsWith("values[1] is not finite"))
+                .anyMatch(e -> e.startsWith("values[1] must be a number"))
+                .anyMatch(e -> e.startsWith("'ts' must be an integer"))
+                .anyMatch(e -> e.startsWith("expected a JSON object"));
+    }
+
+    /** Fails once, on the first event of the second phase, in the first attempt only. */
+    static final class FailOnceInPhaseTwo extends RichMapFunction<GruEvent, GruEvent> {
+        static final AtomicInteger FAILURES = new AtomicInteger();
+        private final long phaseTwoFrom;
+
+        FailOnceInPhaseTwo(long phaseTwoFrom) {
+            this.phaseTwoFrom = phaseTwoFrom;
+        }
+
+        @Override
+        public GruEvent map(GruEvent event) {
+            if (event.timestamp >= phaseTwoFrom
+                    && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0) {
+                FAILURES.incrementAndGet();
+                throw new RuntimeException("injected failure at ts " + event.timestamp);
+            }
+            return event;
+        }
+    }
+
+    /** Counts what passes through the codec, across restarts (same JVM). */
+    static final class CountingCodec implements GruKafkaPipeline.Codec {
+        static final AtomicInteger PARSED = new AtomicInteger();
+        static final AtomicInteger FORMATTED = new AtomicInteger();
+        private final SensorCodec codec = new SensorCodec(3);
+
+        @Override
+        public GruEvent parse(dev.flinkgru.jobs.pipeline.KafkaInput input)
+                throws dev.flinkgru.jobs.pipeline.BadInputException {
+            PARSED.incrementAndGet();
+            return codec.parse(input);
+        }
+
+        @Override
+        public String format(dev.flinkgru.operator.GruPrediction prediction) {
+            FORMATTED.incrementAndGet();
+            return codec.format(prediction);
+        }
+    }
+
+    @Test
+    void aRestartFromCheckpointLosesAndDuplicatesNothing() throws Exception {
+        Configuration config = config("sensor-restart", false);
+        config.setString("restart-strategy.type", "fixed-delay");
+        config.setString("restart-strategy.fixed-delay.attempts", "5");
+        config.setString("restart-strategy.fixed-delay.delay", "200ms");
+        List<String[]> records = readings(TINY.events());
+        int half = records.size() / 2;
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        GruKafkaPipeline.build(
+                env,
+                config,
+                new CountingCodec(),
+                events -> events.map(new FailOnceInPhaseTwo(half)).name("fail once"));
+        JobClient job = env.executeAsync("sensor restart");
+        try {
+            // Phase one is committed only after a completed checkpoint covers it.
+            KafkaTestIO.produce(
+                    KAFKA.bootstrapServers(), "sensor-restart-in", records.subList(0, half));
+            KafkaTestIO.waitUntil(
+                    "phase one committed",
+                    Duration.ofSeconds(120),
+                    () ->
+                            KafkaTestIO.readCommitted(
+                                                    KAFKA.bootstrapServers(), "sensor-restart-out")
+                                            .size()
+                                    >= half);
+
+            KafkaTestIO.produce(
+                    KAFKA.bootstrapServers(),
+                    "sensor-restart-in",
+                    records.subList(half, records.size()));
+            try {
+                KafkaTestIO.waitUntil(
+                        "all forecasts committed",
+                        Duration.ofSeconds(120),
+                        () ->
+                                KafkaTestIO.readCommitted(
+                                                        KAFKA.bootstrapServers(),
+                                                        "sensor-restart-out")
+                                                .size()
+                                        >= records.size());
+            } catch (AssertionError e) {
+                throw new AssertionError(
+                        e.getMessage()
+                                + " (parsed "
+                                + CountingCodec.PARSED
+                                + ", formatted "
+                                + CountingCodec.FORMATTED
+                                + ")");
+            }
+        } finally {
+            job.cancel().get();
+        }
+        assertThat(FailOnceInPhaseTwo.FAILURES.get()).as("injected failures").isPositive();
+        assertForecastsEqualTorch(
+                KafkaTestIO.readCommitted(KAFKA.bootstrapServers(), "sensor-restart-out"));
+    }
+}
