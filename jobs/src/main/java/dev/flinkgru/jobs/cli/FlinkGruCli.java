@@ -13,6 +13,7 @@ public final class FlinkGruCli {
                     "",
                     "commands:",
                     "  demo     the sensor (or --job recommendation) job on a local broker, live",
+                    "  bench    throughput and latency: no model, per event, batched",
                     "  replay   run a CSV of events through the operator in a local Flink MiniCluster",
                     "  job      sensor|recommendation [--option value ...]: run a Kafka job locally",
                     "  kafka    start|stop|status the local single-node Kafka broker",
@@ -57,6 +58,8 @@ public final class FlinkGruCli {
                     return ReplayCommand.run(rest);
                 case "demo":
                     return dev.flinkgru.jobs.demo.DemoCommand.run(rest);
+                case "bench":
+                    return dev.flinkgru.jobs.bench.BenchCommand.run(rest);
                 case "job":
                     return runJob(rest);
                 case "kafka":

@@ -5,6 +5,7 @@ import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
 import dev.flinkgru.jobs.recommend.RecommendationCodec;
 import dev.flinkgru.jobs.recommend.RecommendationJob;
 import dev.flinkgru.jobs.recommend.RecommendationOptions;
+import dev.flinkgru.jobs.report.SvgChart;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

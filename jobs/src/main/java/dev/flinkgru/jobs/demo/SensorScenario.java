@@ -2,6 +2,7 @@ package dev.flinkgru.jobs.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
+import dev.flinkgru.jobs.report.SvgChart;
 import dev.flinkgru.jobs.sensor.SensorCodec;
 import dev.flinkgru.jobs.sensor.SensorForecastJob;
 import java.io.IOException;

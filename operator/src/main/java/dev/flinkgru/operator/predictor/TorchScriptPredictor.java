@@ -5,11 +5,13 @@ import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 
 /**
  * Runs the model contract {@code forward(x[B,F], h[L,B,H]) -> (y[B,O], h'[L,B,H])} through a DJL
@@ -24,11 +26,14 @@ public final class TorchScriptPredictor implements BatchPredictor {
     private final ShapeBuckets buckets;
     private final ModelShape shape;
 
-    /** Padded x[bucket,F], reused across steps. */
-    private final float[] xPadded;
+    /** Padded x[bucket,F] in native memory, reused across steps. */
+    private final ByteBuffer xBytes;
 
-    /** Padded h[L,bucket,H], reused across steps. */
-    private final float[] hPadded;
+    /** Padded h[L,bucket,H] in native memory, reused across steps. */
+    private final ByteBuffer hBytes;
+
+    /** Zeros for the padded rows. */
+    private final float[] zeros;
 
     TorchScriptPredictor(
             SharedModels.Lease lease, Device device, ShapeBuckets buckets, ModelShape shape) {
@@ -37,8 +42,14 @@ public final class TorchScriptPredictor implements BatchPredictor {
         this.manager = NDManager.newBaseManager(device, "PyTorch");
         this.buckets = buckets;
         this.shape = shape;
-        this.xPadded = new float[buckets.largest() * shape.inputSize()];
-        this.hPadded = new float[buckets.largest() * shape.stateSize()];
+        int largest = buckets.largest();
+        this.xBytes = direct(largest * shape.inputSize());
+        this.hBytes = direct(largest * shape.stateSize());
+        this.zeros = new float[largest * Math.max(shape.inputSize(), shape.hiddenSize())];
+    }
+
+    private static ByteBuffer direct(int floats) {
+        return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder());
     }
 
     @Override
@@ -53,42 +64,53 @@ public final class TorchScriptPredictor implements BatchPredictor {
         int hidden = shape.hiddenSize();
         int layers = shape.layers();
         int stateSize = shape.stateSize();
-        int outputs = shape.outputSize();
         int bucket = buckets.bucketFor(batch);
 
-        System.arraycopy(x, 0, xPadded, 0, batch * f);
-        Arrays.fill(xPadded, batch * f, bucket * f, 0f);
-        for (int l = 0; l < layers; l++) {
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(
-                        h, b * stateSize + l * hidden, hPadded, (l * bucket + b) * hidden, hidden);
-            }
-            Arrays.fill(hPadded, (l * bucket + batch) * hidden, (l + 1) * bucket * hidden, 0f);
-        }
-
-        try (NDManager step = manager.newSubManager()) {
-            NDArray xs =
-                    step.create(FloatBuffer.wrap(xPadded, 0, bucket * f), new Shape(bucket, f));
-            NDArray hs =
-                    step.create(
-                            FloatBuffer.wrap(hPadded, 0, bucket * stateSize),
-                            new Shape(layers, bucket, hidden));
-            NDList out = predictor.predict(new NDList(xs, hs));
-            out.attach(step);
-            float[] ys = out.get(0).toFloatArray();
-            float[] hs2 = out.get(1).toFloatArray();
-            System.arraycopy(ys, 0, y, 0, batch * outputs);
+        // Rows in, padded with zero rows up to the bucket; h goes from [B, L·H] to [L, B, H].
+        FloatBuffer xs = xBytes.clear().asFloatBuffer();
+        xs.put(x, 0, batch * f).put(zeros, 0, (bucket - batch) * f);
+        FloatBuffer hs = hBytes.clear().asFloatBuffer();
+        if (layers == 1) {
+            hs.put(h, 0, batch * hidden).put(zeros, 0, (bucket - batch) * hidden);
+        } else {
             for (int l = 0; l < layers; l++) {
                 for (int b = 0; b < batch; b++) {
-                    System.arraycopy(
-                            hs2,
-                            (l * bucket + b) * hidden,
-                            hNext,
-                            b * stateSize + l * hidden,
-                            hidden);
+                    hs.put(h, b * stateSize + l * hidden, hidden);
+                }
+                hs.put(zeros, 0, (bucket - batch) * hidden);
+            }
+        }
+        xBytes.limit(bucket * f * Float.BYTES);
+        hBytes.limit(bucket * stateSize * Float.BYTES);
+
+        try (NDManager step = manager.newSubManager()) {
+            NDList out =
+                    predictor.predict(
+                            new NDList(
+                                    step.create(xBytes, new Shape(bucket, f), DataType.FLOAT32),
+                                    step.create(
+                                            hBytes,
+                                            new Shape(layers, bucket, hidden),
+                                            DataType.FLOAT32)));
+            out.attach(step);
+            // Only the first `batch` rows come out; padded rows are never copied.
+            floats(out.get(0)).get(y, 0, batch * shape.outputSize());
+            FloatBuffer next = floats(out.get(1));
+            if (layers == 1) {
+                next.get(hNext, 0, batch * hidden);
+            } else {
+                for (int l = 0; l < layers; l++) {
+                    for (int b = 0; b < batch; b++) {
+                        next.position((l * bucket + b) * hidden);
+                        next.get(hNext, b * stateSize + l * hidden, hidden);
+                    }
                 }
             }
         }
+    }
+
+    private static FloatBuffer floats(NDArray array) {
+        return array.toByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     /** Runs one step of every bucket size, so shape specialization happens before traffic. */

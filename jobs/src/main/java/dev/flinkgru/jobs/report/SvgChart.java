@@ -1,4 +1,4 @@
-package dev.flinkgru.jobs.demo;
+package dev.flinkgru.jobs.report;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** A small SVG line chart: panels stacked vertically, each with named series over x. */
-final class SvgChart {
+public final class SvgChart {
 
     private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
     private static final int WIDTH = 900;
@@ -20,20 +20,20 @@ final class SvgChart {
     private final String xLabel;
     private final List<Panel> panels = new ArrayList<>();
 
-    SvgChart(String title, String xLabel) {
+    public SvgChart(String title, String xLabel) {
         this.title = title;
         this.xLabel = xLabel;
     }
 
     /** A new panel titled {@code name}. */
-    Panel panel(String name) {
+    public Panel panel(String name) {
         Panel panel = new Panel(name);
         panels.add(panel);
         return panel;
     }
 
     /** One panel's series. */
-    static final class Panel {
+    public static final class Panel {
         private final String name;
         private final List<String> seriesNames = new ArrayList<>();
         private final List<double[][]> series = new ArrayList<>();
@@ -43,14 +43,14 @@ final class SvgChart {
         }
 
         /** Adds a series of (x, y) points. */
-        Panel series(String seriesName, double[] xs, double[] ys) {
+        public Panel series(String seriesName, double[] xs, double[] ys) {
             seriesNames.add(seriesName);
             series.add(new double[][] {xs, ys});
             return this;
         }
     }
 
-    void write(Path file) throws IOException {
+    public void write(Path file) throws IOException {
         int height = MARGIN + panels.size() * (PANEL_HEIGHT + MARGIN);
         StringBuilder svg = new StringBuilder();
         svg.append(
