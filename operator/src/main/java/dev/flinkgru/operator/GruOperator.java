@@ -37,6 +37,10 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
 
     private static final long serialVersionUID = 1L;
 
+    /** Reason given for events whose model output or new state is not finite. */
+    public static final String NON_FINITE_OUTPUT =
+            "model output is not finite (NaN or infinity); the key's state was kept";
+
     /** Name of the keyed state that holds each key's {@link HiddenState}. */
     public static final String STATE_NAME = "gru-hidden-state";
 
@@ -212,10 +216,23 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         metrics.batchSize.update(n);
 
         int outputs = shape.outputSize();
+        int emitted = 0;
         for (int i = 0; i < n; i++) {
             GruEvent event = roundEvents.get(start + i);
             HiddenState state = batchStates[i];
             batchStates[i] = null;
+            if (!allFinite(y, i * outputs, outputs)
+                    || !allFinite(hNext, i * stateSize, stateSize)) {
+                // Policy for NaN/Inf out of the model: the event is refused with its reason and
+                // the key keeps its previous state, so one bad step cannot poison the key.
+                metrics.rejected.inc();
+                output.collect(
+                        GruInference.REJECTED,
+                        new StreamRecord<>(
+                                new RejectedEvent(event, NON_FINITE_OUTPUT), event.timestamp));
+                continue;
+            }
+            emitted++;
             setCurrentKey(roundKeys.get(start + i));
             state.advance(hNext, i * stateSize, event.timestamp);
             hiddenState.update(state);
@@ -231,7 +248,16 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
                                     shape.fingerprint()),
                             event.timestamp));
         }
-        metrics.events.inc(n);
+        metrics.events.inc(emitted);
+    }
+
+    private static boolean allFinite(float[] values, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            if (!Float.isFinite(values[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The current key's state: zero for a new key, reset or failure for another model's. */

@@ -67,6 +67,24 @@ class GruOperatorTest {
         return harness(info, maxBatch, maxDelay, MODEL_A, FingerprintMismatchPolicy.RESET);
     }
 
+    private KeyedOneInputStreamOperatorTestHarness<String, GruEvent, GruPrediction> harnessWithTtl(
+            TestInfo info, Duration ttl) throws Exception {
+        name = info.getDisplayName() + "#" + harnesses.size();
+        GruInference.Builder builder =
+                GruInference.builder()
+                        .setPredictor(new CountingPredictorFactory(name, MODEL_A))
+                        .setInputSize(1)
+                        .optMaxBatchSize(1);
+        if (ttl != null) {
+            builder.optStateTtl(ttl);
+        }
+        var harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        builder.build().createOperator(), GruEvent::getKey, Types.STRING);
+        harnesses.add(harness);
+        return harness;
+    }
+
     private static final Duration NEVER = Duration.ofHours(1);
 
     private static StreamRecord<GruEvent> event(String key, long id, float x) {
@@ -341,5 +359,72 @@ class GruOperatorTest {
                 .hasMessageContaining("key 'a'")
                 .hasMessageContaining("000000000000aaaa")
                 .hasMessageContaining("000000000000bbbb");
+    }
+
+    @Test
+    void nonFiniteModelOutputIsRefusedAndTheStateKept(TestInfo info) throws Exception {
+        var harness = harness(info, 4, NEVER);
+        harness.open();
+        harness.processElement(event("a", 0, 2f));
+        harness.processElement(event("b", 1, 1f));
+        harness.processElement(event("a", 2, CountingPredictorFactory.POISON));
+        harness.processElement(event("a", 3, 3f));
+        operator(harness).finish();
+
+        assertThat(harness.getSideOutput(GruInference.REJECTED))
+                .extracting(r -> r.getValue().event.eventId, r -> r.getValue().reason)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(2L, GruOperator.NON_FINITE_OUTPUT));
+        // a's running sum skips the poisoned step: 2, then 2 + 3.
+        assertThat(harness.extractOutputValues().stream().filter(p -> p.key.equals("a")))
+                .extracting(p -> p.output[0], p -> p.steps)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(2f, 1L),
+                        org.assertj.core.groups.Tuple.tuple(5f, 2L));
+        assertThat(operator(harness).metrics().events.getCount()).isEqualTo(3);
+    }
+
+    @Test
+    void idleKeysExpireAfterTheTtl(TestInfo info) throws Exception {
+        var harness = harnessWithTtl(info, Duration.ofMillis(100));
+        harness.setStateTtlProcessingTime(0);
+        harness.open();
+        harness.processElement(event("a", 0, 2f));
+        harness.setStateTtlProcessingTime(99);
+        harness.processElement(event("a", 1, 2f));
+        harness.setStateTtlProcessingTime(198); // 99 ms after the last write: still alive
+        harness.processElement(event("a", 2, 2f));
+        harness.setStateTtlProcessingTime(299); // 101 ms idle: expired, starts from zero
+        harness.processElement(event("a", 3, 5f));
+
+        assertThat(harness.extractOutputValues())
+                .extracting(p -> p.output[0], p -> p.steps)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(2f, 1L),
+                        org.assertj.core.groups.Tuple.tuple(4f, 2L),
+                        org.assertj.core.groups.Tuple.tuple(6f, 3L),
+                        org.assertj.core.groups.Tuple.tuple(5f, 1L));
+    }
+
+    @Test
+    void withChurningKeysTheTtlKeepsTheStateBounded(TestInfo info) throws Exception {
+        var withTtl = harnessWithTtl(info, Duration.ofMillis(1000));
+        var withoutTtl = harnessWithTtl(info, null);
+        withTtl.setStateTtlProcessingTime(0);
+        withTtl.open();
+        withoutTtl.open();
+        // Ten generations of 300 keys each, every generation idle for longer than the TTL.
+        for (int generation = 0; generation < 10; generation++) {
+            withTtl.setStateTtlProcessingTime(generation * 2000L);
+            for (int k = 0; k < 300; k++) {
+                var e = event("g" + generation + "-k" + k, generation * 300L + k, 1f);
+                withTtl.processElement(e);
+                withoutTtl.processElement(e);
+            }
+            assertThat(withTtl.numKeyedStateEntries())
+                    .as("entries after generation %d", generation)
+                    .isLessThanOrEqualTo(600);
+        }
+        assertThat(withoutTtl.numKeyedStateEntries()).isEqualTo(3000);
     }
 }

@@ -8,6 +8,7 @@ import dev.flinkgru.jobs.kafka.LocalKafkaExtension;
 import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
 import dev.flinkgru.jobs.pipeline.JobSettings;
 import dev.flinkgru.jobs.testing.KafkaTestIO;
+import dev.flinkgru.jobs.testing.MalformedReadings;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.testing.Tolerance;
 import dev.flinkgru.operator.testing.TorchFixture;
@@ -45,6 +46,10 @@ class SensorForecastJobITCase {
                             .build());
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Generated malformed records in the end-to-end test. */
+    private static final int FUZZED = 10_000;
+
     private static final TorchFixture TINY = TorchFixture.load("tiny");
 
     private static Configuration config(String name, boolean bounded) {
@@ -141,10 +146,17 @@ class SensorForecastJobITCase {
                             "x", "{\"sensor\":\"k001\",\"ts\":\"soon\",\"values\":[1,2,3]}"
                         },
                         new String[] {"x", "[1,2,3]"});
-        // Bad records in the middle of the stream, on a key that also has valid readings.
+        // Bad records in the middle of the stream, on a key that also has valid readings, and
+        // 10,000 generated malformed ones scattered through it, mostly on keys of valid sensors.
         List<String[]> all = new ArrayList<>(records.subList(0, 100));
         all.addAll(bad);
         all.addAll(records.subList(100, records.size()));
+        List<String> keys = TINY.events().stream().map(e -> e.key).distinct().toList();
+        List<String[]> fuzzed = new MalformedReadings(20261127L, 3, keys).generate(FUZZED);
+        java.util.Random positions = new java.util.Random(7);
+        for (String[] record : fuzzed) {
+            all.add(positions.nextInt(all.size() + 1), record);
+        }
         KafkaTestIO.produce(KAFKA.bootstrapServers(), "sensor-e2e-in", all);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -154,16 +166,22 @@ class SensorForecastJobITCase {
         assertForecastsEqualTorch(
                 KafkaTestIO.readCommitted(KAFKA.bootstrapServers(), "sensor-e2e-out"));
         List<String> errors = new ArrayList<>();
+        List<String> raws = new ArrayList<>();
         for (ConsumerRecord<String, String> letter :
                 KafkaTestIO.readCommitted(KAFKA.bootstrapServers(), "sensor-e2e-dlq")) {
             JsonNode node = JSON.readTree(letter.value());
+            raws.add(node.get("raw").asText());
             assertThat(node.get("topic").asText()).isEqualTo("sensor-e2e-in");
             assertThat(node.get("offset").asLong()).isNotNegative();
             assertThat(node.has("partition")).isTrue();
             errors.add(node.get("error").asText() + " <- " + node.get("raw").asText());
         }
+        // Every refused record is there exactly once, unchanged: the 8 above and all fuzzed ones.
+        List<String> refused = new ArrayList<>();
+        bad.forEach(r -> refused.add(r[1]));
+        fuzzed.forEach(r -> refused.add(r[1]));
+        assertThat(raws).containsExactlyInAnyOrderElementsOf(refused);
         assertThat(errors)
-                .hasSize(bad.size())
                 .anyMatch(e -> e.startsWith("malformed JSON") && e.endsWith("{not json"))
                 .anyMatch(e -> e.startsWith("missing 'sensor'"))
                 .anyMatch(e -> e.startsWith("'sensor' is empty"))

@@ -17,6 +17,9 @@ public final class CountingPredictorFactory implements BatchPredictorFactory {
 
     private static final long serialVersionUID = 1L;
 
+    /** The input that makes the fake model return NaN. */
+    public static final float POISON = 666f;
+
     private static final Map<String, List<Integer>> BATCHES = new ConcurrentHashMap<>();
 
     private final String name;
@@ -54,6 +57,10 @@ public final class CountingPredictorFactory implements BatchPredictorFactory {
                     hNext[2 * b + 1] = h[2 * b + 1] + 1;
                     y[2 * b] = hNext[2 * b];
                     y[2 * b + 1] = hNext[2 * b + 1];
+                    if (x[b * inputSize] == POISON) {
+                        hNext[2 * b] = Float.NaN;
+                        y[2 * b] = Float.NaN;
+                    }
                 }
             }
 

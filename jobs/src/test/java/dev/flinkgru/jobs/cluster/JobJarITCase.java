@@ -1,0 +1,101 @@
+package dev.flinkgru.jobs.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shaded job jar that {@code package} builds: what it must hold (the jobs, the operator, the
+ * Kafka connector with kafka-clients, Jackson) and what it must leave to the cluster's {@code lib/}
+ * (Flink, DJL and the PyTorch natives, logging). A dependency that starts to leak into the jar
+ * fails here, by package.
+ */
+class JobJarITCase {
+
+    /** Where every class of the job jar may come from. */
+    private static final List<String> ALLOWED =
+            List.of(
+                    "dev/flinkgru/",
+                    "org/apache/flink/connector/kafka/",
+                    "org/apache/flink/connector/base/",
+                    "org/apache/flink/streaming/connectors/kafka/",
+                    "org/apache/flink/streaming/util/serialization/",
+                    // The State Processor API is a library, not part of Flink's lib/.
+                    "org/apache/flink/state/api/",
+                    "org/apache/flink/state/table/",
+                    "org/apache/kafka/",
+                    "com/fasterxml/jackson/");
+
+    private static Path jar;
+    private static List<String> entries;
+
+    @BeforeAll
+    static void open() throws IOException {
+        jar = ClusterTest.Options.fromRoot(ClusterTest.findRoot(), Path.of("unused")).jobJar();
+        entries = new ArrayList<>();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            file.stream().map(JarEntry::getName).forEach(entries::add);
+        }
+    }
+
+    @Test
+    void runsTheSensorJobAndHoldsWhatTheClusterLacks() throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            assertThat(file.getManifest().getMainAttributes().getValue(Attributes.Name.MAIN_CLASS))
+                    .isEqualTo("dev.flinkgru.jobs.sensor.SensorForecastJob");
+        }
+        assertThat(entries)
+                .contains(
+                        "dev/flinkgru/jobs/sensor/SensorForecastJob.class",
+                        "dev/flinkgru/operator/GruOperator.class",
+                        "dev/flinkgru/state/HiddenState.class",
+                        "org/apache/flink/connector/kafka/sink/KafkaSink.class",
+                        "org/apache/flink/connector/base/DeliveryGuarantee.class",
+                        "org/apache/kafka/clients/producer/KafkaProducer.class",
+                        "com/fasterxml/jackson/databind/ObjectMapper.class");
+    }
+
+    @Test
+    void leavesFlinkDjlNativesAndLoggingToTheClusterLib() {
+        assertThat(entries)
+                .as("Flink runtime, DJL, logging in %s", jar)
+                .noneMatch(e -> e.startsWith("org/apache/flink/runtime/"))
+                .noneMatch(e -> e.startsWith("org/apache/flink/api/"))
+                .noneMatch(e -> e.startsWith("org/apache/flink/streaming/api/"))
+                .noneMatch(e -> e.startsWith("org/apache/flink/shaded/"))
+                .noneMatch(e -> e.startsWith("ai/djl/"))
+                .noneMatch(e -> e.startsWith("pytorch/") || e.startsWith("jnilib/"))
+                .noneMatch(e -> e.startsWith("org/slf4j/"))
+                .noneMatch(e -> e.startsWith("org/apache/logging/"));
+        assertThat(entries)
+                .as("native libraries in %s", jar)
+                .noneMatch(e -> e.endsWith(".so") || e.contains(".so."))
+                .noneMatch(
+                        e -> e.endsWith(".dll") || e.endsWith(".dylib") || e.endsWith(".jnilib"));
+        assertThat(entries)
+                .as("signature files in %s", jar)
+                .noneMatch(e -> e.matches("META-INF/[^/]+\\.(SF|DSA|RSA)"));
+    }
+
+    @Test
+    void everyClassComesFromAnAllowedDependency() throws IOException {
+        List<String> strangers = new ArrayList<>();
+        for (String entry : entries) {
+            String name = entry.replaceFirst("^META-INF/versions/\\d+/", "");
+            if (entry.endsWith(".class") && ALLOWED.stream().noneMatch(name::startsWith)) {
+                strangers.add(entry);
+            }
+        }
+        assertThat(strangers).as("classes from outside %s", ALLOWED).isEmpty();
+        assertThat(Files.size(jar)).as("job jar size").isLessThan(30L * 1024 * 1024);
+    }
+}
