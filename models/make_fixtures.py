@@ -112,7 +112,44 @@ def write_set(name, features, hidden, layers, outputs, keys, max_len, seed):
     print(f"{name}: F={features} H={hidden} L={layers} O={outputs} keys={keys} events={len(rows)}")
 
 
+class OneOutput(nn.Module):
+    """Breaks the contract: returns y only, no new state."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(3, 8, 1, batch_first=True)
+
+    def forward(self, x: torch.Tensor, h: torch.Tensor):
+        out, h_next = self.gru(x.unsqueeze(1), h)
+        return out[:, 0, :]
+
+
+class WrongState(nn.Module):
+    """Breaks the contract: the returned state has 4 units per layer, not the 8 it takes."""
+
+    def __init__(self):
+        super().__init__()
+        self.cell = nn.Linear(3 + 8, 4)
+
+    def forward(self, x: torch.Tensor, h: torch.Tensor):
+        h_next = torch.tanh(self.cell(torch.cat([x, h[0]], dim=1))).unsqueeze(0)
+        return h_next[0], h_next
+
+
+def write_faulty():
+    target = os.path.join(OUT, "faulty")
+    os.makedirs(target, exist_ok=True)
+    torch.manual_seed(3)
+    torch.jit.save(torch.jit.script(OneOutput().eval()), os.path.join(target, "one-output.pt"))
+    torch.jit.save(torch.jit.script(WrongState().eval()), os.path.join(target, "wrong-state.pt"))
+    with open(os.path.join(target, "README"), "w") as f:
+        f.write("Models that break the flink-gru contract, for the tests of its error messages.\n")
+        f.write("Both take x[B,3] and h[1,B,8].\n")
+    print("faulty: one-output.pt, wrong-state.pt")
+
+
 if __name__ == "__main__":
+    write_faulty()
     write_set("tiny", features=3, hidden=8, layers=2, outputs=2, keys=60, max_len=30, seed=7)
     write_set("small", features=4, hidden=16, layers=1, outputs=3, keys=24, max_len=12, seed=11)
     write_set("h64", features=8, hidden=64, layers=1, outputs=1, keys=50, max_len=40, seed=23)

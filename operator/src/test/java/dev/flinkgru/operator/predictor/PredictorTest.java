@@ -202,10 +202,29 @@ class PredictorTest {
         Path missing = tmp.resolve("nope.pt");
         assertThatThrownBy(
                         () -> new TorchScriptPredictorFactory(missing.toString(), 8, 1).open(3, 8))
+                .hasMessageContaining("Model file not found")
                 .hasMessageContaining("nope.pt");
         Path corrupt = Files.writeString(tmp.resolve("corrupt.pt"), "not a model");
         assertThatThrownBy(
                         () -> new TorchScriptPredictorFactory(corrupt.toString(), 8, 1).open(3, 8))
-                .isNotNull();
+                .hasMessageContaining("Cannot load TorchScript model")
+                .hasMessageContaining("corrupt.pt");
+    }
+
+    @Test
+    void aModelWithoutTheNewStateIsNamed() {
+        String model = TorchFixture.root().resolve("faulty/one-output.pt").toString();
+        assertThatThrownBy(() -> new TorchScriptPredictorFactory(model, 8, 1).open(3, 8))
+                .hasMessageContaining("must return (y[B,O], h[L,B,H])")
+                .hasMessageContaining("returned 1 outputs");
+    }
+
+    @Test
+    void aModelReturningAStateOfAnotherSizeIsNamed() {
+        String model = TorchFixture.root().resolve("faulty/wrong-state.pt").toString();
+        assertThatThrownBy(() -> new TorchScriptPredictorFactory(model, 8, 1).open(3, 8))
+                .hasMessageContaining("Hidden state shape mismatch")
+                .hasMessageContaining("(1, 1, 4)")
+                .hasMessageContaining("[1, 1, 8]");
     }
 }
