@@ -40,7 +40,7 @@ class JobJarITCase {
 
     @BeforeAll
     static void open() throws IOException {
-        jar = ClusterTest.Options.fromRoot(ClusterTest.findRoot(), Path.of("unused")).jobJar();
+        jar = ClusterTest.jobJar(ClusterTest.findRoot());
         entries = new ArrayList<>();
         try (JarFile file = new JarFile(jar.toFile())) {
             file.stream().map(JarEntry::getName).forEach(entries::add);
