@@ -81,7 +81,7 @@ public final class DemoCommand {
                 scenario = new SensorScenario(2026, keys);
                 break;
             case "recommendation":
-                scenario = new RecommendationScenario(2026, keys);
+                scenario = new RecommendationScenario(keys);
                 break;
             default:
                 throw CliException.usage(

@@ -25,6 +25,15 @@ final class RecommendationScenario implements DemoScenario {
     private static final int HISTORY = 4096;
     private static final int SHOWN = 3;
 
+    /**
+     * The catalogue the demo model was trained on: {@code models/recommendation/train.py} uses seed
+     * 42 (the item graph comes from the seed).
+     */
+    static final long CATALOGUE_SEED = 42;
+
+    /** The demo's users start here: training used users 0..3,999, so these are new to the model. */
+    static final int FIRST_USER = 10_000;
+
     private final SessionGenerator generator;
     private final int k = RecommendationOptions.TOP_K.defaultValue();
     private final int[][] history;
@@ -42,8 +51,8 @@ final class RecommendationScenario implements DemoScenario {
     private long modelHits;
     private long popularHits;
 
-    RecommendationScenario(long seed, int users) {
-        generator = new SessionGenerator(seed, users);
+    RecommendationScenario(int users) {
+        generator = new SessionGenerator(CATALOGUE_SEED, FIRST_USER + users);
         history = new int[users][HISTORY];
         lastTs = new long[users];
         popularity = new long[generator.items()];
@@ -69,9 +78,9 @@ final class RecommendationScenario implements DemoScenario {
         List<String[]> records = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             int user = cursor;
-            cursor = (cursor + 1) % generator.users();
-            long step = generator.steps(user);
-            int item = generator.nextItem(user);
+            cursor = (cursor + 1) % lastTs.length;
+            long step = generator.steps(FIRST_USER + user);
+            int item = generator.nextItem(FIRST_USER + user);
             history[user][(int) (step % HISTORY)] = item;
             popularity[item]++;
             int[] recommended = pending.remove(key(user, step));
@@ -81,7 +90,7 @@ final class RecommendationScenario implements DemoScenario {
             long ts = Math.max(now, lastTs[user] + 1); // unique per user: identifies the event
             lastTs[user] = ts;
             stepOfEvent.put(key(user, ts), step);
-            String id = generator.userId(user);
+            String id = generator.userId(FIRST_USER + user);
             records.add(
                     new String[] {
                         id, "{\"user\":\"" + id + "\",\"item\":" + item + ",\"ts\":" + ts + "}"
@@ -92,7 +101,7 @@ final class RecommendationScenario implements DemoScenario {
 
     @Override
     public synchronized void onPrediction(JsonNode recommendation) {
-        int user = Integer.parseInt(recommendation.get("user").asText().substring(2));
+        int user = Integer.parseInt(recommendation.get("user").asText().substring(2)) - FIRST_USER;
         Long step = stepOfEvent.remove(key(user, recommendation.get("ts").asLong()));
         if (step == null) {
             return;
@@ -103,7 +112,7 @@ final class RecommendationScenario implements DemoScenario {
             recommended[i] = items.get(i).asInt();
         }
         long next = step + 1; // the list follows event `step`; it is judged by event `step + 1`
-        if (next < generator.steps(user)) {
+        if (next < generator.steps(FIRST_USER + user)) {
             judge(user, next, recommended);
         } else {
             pending.put(key(user, next), recommended);
@@ -111,7 +120,7 @@ final class RecommendationScenario implements DemoScenario {
     }
 
     private void judge(int user, long step, int[] recommended) {
-        if (generator.steps(user) - step > HISTORY - 1) {
+        if (generator.steps(FIRST_USER + user) - step > HISTORY - 1) {
             return;
         }
         int actual = history[user][(int) (step % HISTORY)];
@@ -128,7 +137,7 @@ final class RecommendationScenario implements DemoScenario {
                     String.format(
                             Locale.ROOT,
                             "  %-6s event %-5d top-%d %s  next item %d %s",
-                            generator.userId(user),
+                            generator.userId(FIRST_USER + user),
                             step - 1,
                             k,
                             Arrays.toString(recommended),
