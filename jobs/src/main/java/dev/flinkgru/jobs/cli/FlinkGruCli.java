@@ -15,6 +15,7 @@ public final class FlinkGruCli {
                     "  demo     the sensor (or --job recommendation) job on a local broker, live",
                     "  bench    throughput and latency: no model, per event, batched",
                     "  replay   run a CSV of events through the operator in a local Flink MiniCluster",
+                    "  state    export|inspect|bootstrap the operator's hidden states in savepoints",
                     "  job      sensor|recommendation [--option value ...]: run a Kafka job locally",
                     "  kafka    start|stop|status the local single-node Kafka broker",
                     "",
@@ -56,6 +57,8 @@ public final class FlinkGruCli {
             switch (command) {
                 case "replay":
                     return ReplayCommand.run(rest);
+                case "state":
+                    return dev.flinkgru.jobs.state.StateCommand.run(rest);
                 case "demo":
                     return dev.flinkgru.jobs.demo.DemoCommand.run(rest);
                 case "bench":

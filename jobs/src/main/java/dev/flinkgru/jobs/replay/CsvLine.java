@@ -4,11 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Splits one CSV line (RFC 4180 quoting: {@code "a,b"} and {@code ""} inside quotes). */
-final class CsvLine {
+public final class CsvLine {
 
     private CsvLine() {}
 
-    static List<String> split(String line) {
+    /** The fields of {@code line}, unquoted. */
+    public static List<String> split(String line) {
         List<String> fields = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         boolean quoted = false;
@@ -37,7 +38,7 @@ final class CsvLine {
     }
 
     /** Quotes {@code value} if it holds a comma, quote or line break. */
-    static String quote(String value) {
+    public static String quote(String value) {
         if (value.indexOf(',') < 0
                 && value.indexOf('"') < 0
                 && value.indexOf('\n') < 0

@@ -2,14 +2,10 @@ package dev.flinkgru.jobs.replay;
 
 import dev.flinkgru.jobs.cli.CliException;
 import dev.flinkgru.jobs.cli.Options;
-import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruInference;
-import dev.flinkgru.operator.GruPrediction;
-import dev.flinkgru.operator.predictor.BatchPredictor;
 import dev.flinkgru.operator.predictor.BatchPredictorFactory;
-import dev.flinkgru.operator.predictor.ReferenceGruPredictorFactory;
-import dev.flinkgru.operator.predictor.TorchScriptPredictorFactory;
-import java.io.BufferedWriter;
+import dev.flinkgru.operator.predictor.ModelShape;
+import dev.flinkgru.state.FingerprintMismatchPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,22 +14,27 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
 
 /**
  * {@code flink-gru replay --model M.pt --hidden-size H --layers L --events IN.csv --out OUT.csv
- * [--batch-size N] [--max-delay-ms N] [--parallelism P] [--device D] [--backend B]}.
+ * [--batch-size N] [--max-delay-ms N] [--parallelism P] [--device D] [--backend B] [--rejects FILE]
+ * [--stop-after N --savepoint-dir D] [--resume D]}.
  *
- * <p>OUT.csv has the header {@code seq,key,y0..y{O-1}} and one row per input event, values printed
- * with {@link Float#toString} so they read back as the same float32.
+ * <p>OUT.csv has the header {@code seq,key,y0..y{O-1}} and one row per valid input event of this
+ * run, values printed with {@link Float#toString} so they read back as the same float32. Bad rows
+ * are refused (listed in {@code --rejects}), advance no state, and do not stop the run.
+ *
+ * <p>{@code --stop-after N --savepoint-dir D} runs the next N data rows only, then stops the job
+ * with a savepoint in D and writes {@link ReplaySavepoint#FILE_NAME} there. {@code --resume D}
+ * restores the operator's states from it and skips the rows the savepoint's runs consumed.
  */
 public final class ReplayCommand {
 
     static final String USAGE =
             "usage: flink-gru replay --model M.pt --hidden-size H --layers L --events IN.csv"
                     + " --out OUT.csv [--batch-size N] [--max-delay-ms N] [--parallelism P]"
-                    + " [--device cpu|gpu|gpu:N|auto] [--backend torchscript|reference]";
+                    + " [--device cpu|gpu|gpu:N|auto] [--backend torchscript|reference]"
+                    + " [--rejects FILE] [--stop-after N --savepoint-dir D] [--resume D]";
 
     private static final Set<String> OPTIONS =
             Set.of(
@@ -46,7 +47,11 @@ public final class ReplayCommand {
                     "max-delay-ms",
                     "parallelism",
                     "device",
-                    "backend");
+                    "backend",
+                    "rejects",
+                    "stop-after",
+                    "savepoint-dir",
+                    "resume");
 
     private ReplayCommand() {}
 
@@ -69,112 +74,149 @@ public final class ReplayCommand {
         checkAtLeastOne("batch-size", batchSize);
         checkAtLeastOne("max-delay-ms", maxDelayMs);
         checkAtLeastOne("parallelism", parallelism);
+        Path rejects = options.has("rejects") ? Paths.get(options.required("rejects")) : null;
+        if (options.has("stop-after") != options.has("savepoint-dir")) {
+            throw CliException.usage("--stop-after N and --savepoint-dir D go together");
+        }
+        long stopAfter = options.getLong("stop-after", Long.MAX_VALUE);
+        checkAtLeastOne("stop-after", stopAfter);
+        Path savepointDir =
+                options.has("savepoint-dir") ? Paths.get(options.required("savepoint-dir")) : null;
+        Path resumeDir = options.has("resume") ? Paths.get(options.required("resume")) : null;
+        ReplaySavepoint resume = null;
+        if (resumeDir != null) {
+            try {
+                resume = ReplaySavepoint.load(resumeDir);
+                resume.checkSizes(resumeDir, hidden, layers);
+            } catch (CliException e) {
+                throw new CliException(e.exitCode(), "cannot resume: " + e.getMessage(), e);
+            }
+        }
 
         long began = System.nanoTime();
-        ReplayInput input = ReplayInput.read(events);
-        BatchPredictorFactory predictor =
-                predictor(options.get("backend", "torchscript"), model, hidden, layers, options);
-        int outputs = checkModel(predictor, input.features(), batchSize);
+        long skip = resume == null ? 0 : resume.skipRows();
+        ReplayInput input = ReplayInput.read(events, skip, stopAfter);
+        BatchPredictorFactory predictor = ModelOptions.predictor(options, model, hidden, layers);
+        ModelShape shape = ModelOptions.check(predictor, input.features(), batchSize);
+        if (resume != null) {
+            try {
+                resume.checkModel(resumeDir, model, shape.fingerprint());
+            } catch (CliException e) {
+                throw new CliException(e.exitCode(), "cannot resume: " + e.getMessage(), e);
+            }
+        }
+        if (rejects != null) {
+            RejectsFile.write(rejects, input.rejected());
+        }
+        writeHeader(out, shape.outputSize());
+        if (savepointDir != null) {
+            createDirectory(savepointDir);
+        }
 
-        GruInference inference =
+        GruInference.Builder inference =
                 GruInference.builder()
                         .setPredictor(predictor)
                         .setInputSize(input.features())
                         .optMaxBatchSize(batchSize)
-                        .optMaxDelay(Duration.ofMillis(maxDelayMs))
-                        .build();
-        long written = runAndWrite(input.events(), inference, parallelism, out, outputs);
-        System.err.printf(
-                "replay: %d events -> %d predictions in %s (%.2f s, parallelism %d, batch size %d)%n",
-                input.events().size(),
-                written,
-                out,
-                (System.nanoTime() - began) / 1e9,
-                parallelism,
-                batchSize);
-        if (written != input.events().size()) {
+                        .optMaxDelay(Duration.ofMillis(maxDelayMs));
+        if (resume != null) {
+            // States of another model were refused above; never reset one silently.
+            inference.optMismatchPolicy(FingerprintMismatchPolicy.FAIL);
+        }
+        ReplayJob.Result result =
+                new ReplayJob(
+                                input.events(),
+                                input.features(),
+                                inference.build(),
+                                parallelism,
+                                out,
+                                resume == null ? null : resume.savepoint(),
+                                savepointDir)
+                        .run();
+        System.err.println(
+                summary(input, result.predictions(), out, rejects, began, parallelism, batchSize));
+        if (result.predictions() != input.events().size()) {
             throw CliException.failure(
-                    "wrote " + written + " predictions for " + input.events().size() + " events");
+                    "wrote "
+                            + result.predictions()
+                            + " predictions for "
+                            + input.events().size()
+                            + " events");
+        }
+        if (savepointDir != null) {
+            ReplaySavepoint taken =
+                    new ReplaySavepoint(
+                            result.savepoint(),
+                            ReplaySavepoint.REPLAY,
+                            skip + input.rows(),
+                            (resume == null ? 0 : resume.events()) + input.events().size(),
+                            shape.fingerprint(),
+                            hidden,
+                            layers,
+                            parallelism,
+                            ReplaySavepoint.MAX_PARALLELISM,
+                            GruInference.DEFAULT_UID);
+            taken.write(savepointDir);
+            System.err.printf(
+                    "replay: savepoint after %d rows of %s in %s; continue with --resume %s%n",
+                    taken.skipRows(), events, result.savepoint(), savepointDir);
         }
         return 0;
     }
 
-    private static BatchPredictorFactory predictor(
-            String backend, String model, int hidden, int layers, Options options) {
-        switch (backend) {
-            case "torchscript":
-                try {
-                    return new TorchScriptPredictorFactory(
-                            model, hidden, layers, options.get("device", "cpu"), 1, 1, false);
-                } catch (IllegalArgumentException e) {
-                    throw CliException.usage(e.getMessage());
-                }
-            case "reference":
-                return new ReferenceGruPredictorFactory(model, hidden, layers);
-            default:
-                throw CliException.usage(
-                        "--backend must be torchscript or reference, was '" + backend + "'");
+    /**
+     * E.g. {@code replay: 746 events -> 746 predictions in out.csv (4.1 s, parallelism 2, batch
+     * size 256); 3 rows rejected -> rejects.csv, the first: in.csv line 5: x1 'a' is not a number}.
+     */
+    private static String summary(
+            ReplayInput input,
+            long predictions,
+            Path out,
+            Path rejects,
+            long began,
+            int parallelism,
+            int batchSize) {
+        StringBuilder s =
+                new StringBuilder(
+                        String.format(
+                                "replay: %d events -> %d predictions in %s (%.2f s, parallelism %d,"
+                                        + " batch size %d); %d rows rejected",
+                                input.events().size(),
+                                predictions,
+                                out,
+                                (System.nanoTime() - began) / 1e9,
+                                parallelism,
+                                batchSize,
+                                input.rejected().size()));
+        if (rejects != null) {
+            s.append(" -> ").append(rejects);
         }
-    }
-
-    /** Opens the predictor once here, so a bad model fails before a cluster starts; returns O. */
-    private static int checkModel(BatchPredictorFactory factory, int features, int batchSize) {
-        try (BatchPredictor predictor = factory.open(features, batchSize)) {
-            return predictor.shape().outputSize();
-        } catch (Exception e) {
-            throw new CliException(CliException.FAILURE, rootMessage(e), e);
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
-        String message = e.getMessage();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IllegalArgumentException || t instanceof IOException) {
-                message = t.getMessage();
-                break;
+        if (!input.rejected().isEmpty()) {
+            s.append(", the first: ").append(input.firstRejection());
+            if (rejects == null) {
+                s.append(" (--rejects FILE lists them all)");
             }
         }
-        return message == null ? e.toString() : message.split("\n", 2)[0];
+        if (input.skippedRows() > 0) {
+            s.append("; skipped the first ").append(input.skippedRows()).append(" rows (--resume)");
+        }
+        return s.toString();
     }
 
-    private static long runAndWrite(
-            List<GruEvent> events, GruInference inference, int parallelism, Path out, int outputs) {
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(parallelism);
-        var predictions =
-                inference.apply(env.fromData(events).setParallelism(1).keyBy(GruEvent::getKey));
-        long written = 0;
-        try (BufferedWriter writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8);
-                CloseableIterator<GruPrediction> it =
-                        predictions.executeAndCollect("flink-gru replay")) {
-            writer.write(header(outputs));
-            StringBuilder row = new StringBuilder();
-            while (it.hasNext()) {
-                GruPrediction p = it.next();
-                row.setLength(0);
-                row.append(p.eventId).append(',').append(CsvLine.quote(p.key));
-                for (float v : p.output) {
-                    row.append(',').append(Float.toString(v));
-                }
-                row.append('\n');
-                writer.write(row.toString());
-                written++;
-            }
+    private static void writeHeader(Path out, int outputs) {
+        try {
+            Files.writeString(out, PredictionRows.header(outputs), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw CliException.failure("cannot write " + out + ": " + e.getMessage());
-        } catch (Exception e) {
-            throw new CliException(
-                    CliException.FAILURE, "the replay job failed: " + rootMessage(e), e);
         }
-        return written;
     }
 
-    private static String header(int outputs) {
-        StringBuilder header = new StringBuilder("seq,key");
-        for (int i = 0; i < outputs; i++) {
-            header.append(",y").append(i);
+    private static void createDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw CliException.failure("cannot create " + dir + ": " + e.getMessage());
         }
-        return header.append('\n').toString();
     }
 
     private static void checkAtLeastOne(String option, long value) {
