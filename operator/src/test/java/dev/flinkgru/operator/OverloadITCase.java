@@ -143,8 +143,9 @@ class OverloadITCase {
                         + " source back-pressure up to %.0f ms/s%n",
                 EVENTS, OFFERED_PER_SECOND, received, maxBuffered, MAX_BATCH, maxBackPressure);
         assertThat(received).as("every offered event predicted once").isEqualTo(EVENTS);
-        // The buffer holds at most its cap (it flushes on reaching it).
-        assertThat(maxBuffered).as("largest buffer seen").isBetween(1.0, (double) MAX_BATCH);
+        // Sampled while the job runs, the buffer never holds more than its cap (it flushes on
+        // reaching it; a sample may also catch it empty). The harness test checks every event.
+        assertThat(maxBuffered).as("largest buffer seen").isBetween(0.0, (double) MAX_BATCH);
         assertThat(CountingPredictorFactory.batches("slow")).allMatch(b -> b <= MAX_BATCH);
         assertThat(maxBackPressure)
                 .as("back-pressure of the source, ms per second")
