@@ -148,6 +148,18 @@ public final class BenchCommand {
                 maxDelay.toMillis(),
                 bufferTimeoutMillis,
                 device);
+        // One unmeasured run first: otherwise the first configuration pays for JIT compilation
+        // and class loading of the whole pipeline, and its ratios with it.
+        Path warmUpModel = modelsDir.resolve("gru-f8-h" + hiddenSizes[0] + ".pt");
+        runJob(
+                "batched",
+                hiddenSizes[0],
+                batches[0],
+                "heap",
+                warmUpModel,
+                Math.min(events, 500_000),
+                0);
+        runJob("no-model", hiddenSizes[0], 0, "heap", warmUpModel, Math.min(events, 500_000), 0);
         List<BenchResult> results = new ArrayList<>();
         for (String backend : backends) {
             for (int hidden : hiddenSizes) {
