@@ -44,6 +44,14 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     /** Name of the keyed state that holds each key's {@link HiddenState}. */
     public static final String STATE_NAME = "gru-hidden-state";
 
+    /**
+     * The descriptor of the keyed state holding each key's {@link HiddenState} (without TTL). The
+     * savepoint tools read and write the state through it, so they always match the operator.
+     */
+    public static ValueStateDescriptor<HiddenState> hiddenStateDescriptor() {
+        return new ValueStateDescriptor<>(STATE_NAME, HiddenStateSerializer.INSTANCE);
+    }
+
     private final BatchPredictorFactory predictorFactory;
     private final FlushPolicy flushPolicy;
     private final int inputSize;
@@ -94,8 +102,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         predictor = predictorFactory.open(inputSize, maxBatch);
         shape = predictor.shape();
 
-        ValueStateDescriptor<HiddenState> descriptor =
-                new ValueStateDescriptor<>(STATE_NAME, HiddenStateSerializer.INSTANCE);
+        ValueStateDescriptor<HiddenState> descriptor = hiddenStateDescriptor();
         if (stateTtl != null) {
             descriptor.enableTimeToLive(HiddenStateTtl.idleAfter(stateTtl));
         }

@@ -1,12 +1,11 @@
 package dev.flinkgru.jobs.bench;
 
 import dev.flinkgru.operator.GruEvent;
+import dev.flinkgru.operator.GruOperator;
 import dev.flinkgru.operator.GruPrediction;
 import dev.flinkgru.state.HiddenState;
-import dev.flinkgru.state.HiddenStateSerializer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -27,11 +26,7 @@ final class NoModelFunction extends KeyedProcessFunction<String, GruEvent, GruPr
 
     @Override
     public void open(OpenContext context) {
-        state =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "gru-hidden-state", HiddenStateSerializer.INSTANCE));
+        state = getRuntimeContext().getState(GruOperator.hiddenStateDescriptor());
     }
 
     @Override

@@ -3,13 +3,11 @@ package dev.flinkgru.jobs.state;
 import dev.flinkgru.jobs.cli.CliException;
 import dev.flinkgru.operator.GruOperator;
 import dev.flinkgru.state.HiddenState;
-import dev.flinkgru.state.HiddenStateSerializer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
@@ -80,12 +78,7 @@ final class HiddenStateReader {
 
         @Override
         public void open(OpenContext openContext) {
-            state =
-                    getRuntimeContext()
-                            .getState(
-                                    new ValueStateDescriptor<>(
-                                            GruOperator.STATE_NAME,
-                                            HiddenStateSerializer.INSTANCE));
+            state = getRuntimeContext().getState(GruOperator.hiddenStateDescriptor());
         }
 
         @Override

@@ -9,7 +9,6 @@ import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
@@ -67,12 +66,7 @@ final class HiddenStateWriter {
 
         @Override
         public void open(OpenContext openContext) {
-            state =
-                    getRuntimeContext()
-                            .getState(
-                                    new ValueStateDescriptor<>(
-                                            GruOperator.STATE_NAME,
-                                            HiddenStateSerializer.INSTANCE));
+            state = getRuntimeContext().getState(GruOperator.hiddenStateDescriptor());
         }
 
         @Override
