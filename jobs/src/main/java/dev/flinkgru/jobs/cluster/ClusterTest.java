@@ -310,6 +310,10 @@ public final class ClusterTest {
             try (LocalKafka kafka =
                     LocalKafka.builder(options.workDir().resolve("kafka"))
                             .optPartitions(PARALLELISM)
+                            // Time-based retention every second from the start (defaults: every
+                            // 5 min, first after 30 s): output stamped too old is lost in the run.
+                            .optConfig("log.initial.task.delay.ms", "1000")
+                            .optConfig("log.retention.check.interval.ms", "1000")
                             .start()) {
                 logs.add(kafka.logFile());
                 say("Kafka broker at " + kafka.bootstrapServers());
@@ -403,7 +407,7 @@ public final class ClusterTest {
                 () -> jobAlive.getAsBoolean() && rest.allTasksRunning(jobId));
         say("job running");
 
-        List<String[]> records = tiny.records();
+        List<String[]> records = tiny.records(System.currentTimeMillis());
         int n = records.size();
         int first = n / 3;
         int second = 2 * n / 3;
@@ -545,7 +549,11 @@ public final class ClusterTest {
                 problems.add("unreadable forecast " + record.value());
                 continue;
             }
-            long ts = node.path("ts").asLong();
+            Long seq = tiny.seqOf(node.path("sensor").asText(), node.path("ts").asLong());
+            if (seq == null) {
+                problems.add("forecast of no event produced: " + record.value());
+                continue;
+            }
             if (!node.path("sensor").asText().equals(record.key())) {
                 problems.add(
                         "record key " + record.key() + " is not the sensor of " + record.value());
@@ -555,7 +563,7 @@ public final class ClusterTest {
             for (int i = 0; i < forecast.length; i++) {
                 forecast[i] = (float) values.get(i).asDouble();
             }
-            if (forecasts.put(ts, forecast) != null) {
+            if (forecasts.put(seq, forecast) != null) {
                 duplicates++;
             }
         }
@@ -753,7 +761,7 @@ public final class ClusterTest {
     /** Follows the output topic with read_committed, counting distinct events seen. */
     private static final class CommittedReader implements AutoCloseable {
         private final KafkaConsumer<String, String> consumer;
-        private final Set<Long> seen = new java.util.HashSet<>();
+        private final Set<String> seen = new java.util.HashSet<>();
 
         CommittedReader(String servers, String topic) {
             consumer = consumer(servers);
@@ -764,7 +772,8 @@ public final class ClusterTest {
         int poll() {
             for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
                 try {
-                    seen.add(JSON.readTree(record.value()).path("ts").asLong());
+                    JsonNode node = JSON.readTree(record.value());
+                    seen.add(node.path("sensor").asText() + "@" + node.path("ts").asLong());
                 } catch (IOException e) {
                     throw new Failure("unreadable forecast " + record.value());
                 }
@@ -798,6 +807,9 @@ public final class ClusterTest {
         /** Torch's outputs by seq. */
         final Map<Long, float[]> expected = new LinkedHashMap<>();
 
+        /** The seq of each reading of {@link #records}, by "sensor@ts". */
+        private final Map<String, Long> seqByReading = new HashMap<>();
+
         private Fixture(Path dir) throws IOException {
             Properties meta = new Properties();
             try (InputStream in = Files.newInputStream(dir.resolve("meta.properties"))) {
@@ -827,27 +839,46 @@ public final class ClusterTest {
             }
         }
 
-        /** The events as sensor readings (key, JSON): sensor = key, ts = seq, values = x. */
-        List<String[]> records() {
+        /**
+         * The events as sensor readings (key, JSON) with realistic event times, sensor = key and
+         * values = x: every third sensor backfills its history from six years before {@code now} (a
+         * reading a minute), the others are live (a reading a second, the last one at {@code now}).
+         * Fills {@link #seqOf} for reading the forecasts back.
+         */
+        List<String[]> records(long now) {
+            long backfillStart = now - Duration.ofDays(6 * 365).toMillis();
             List<String[]> records = new ArrayList<>();
+            seqByReading.clear();
             for (String[] row : events) {
+                long seq = Long.parseLong(row[0]);
+                String sensor = row[1];
+                long ts =
+                        Math.floorMod(sensor.hashCode(), 3) == 0
+                                ? backfillStart + seq * 60_000
+                                : now - (events.size() - 1 - seq) * 1_000;
+                seqByReading.put(sensor + "@" + ts, seq);
                 StringBuilder values = new StringBuilder();
                 for (int i = 0; i < features; i++) {
                     values.append(i == 0 ? "" : ",").append(Float.parseFloat(row[2 + i]));
                 }
                 records.add(
                         new String[] {
-                            row[1],
+                            sensor,
                             "{\"sensor\":\""
-                                    + row[1]
+                                    + sensor
                                     + "\",\"ts\":"
-                                    + row[0]
+                                    + ts
                                     + ",\"values\":["
                                     + values
                                     + "]}"
                         });
             }
             return records;
+        }
+
+        /** The seq of the event of {@code sensor} at {@code ts}, or null for none. */
+        Long seqOf(String sensor, long ts) {
+            return seqByReading.get(sensor + "@" + ts);
         }
 
         private static List<String[]> rows(Path file) throws IOException {

@@ -9,7 +9,6 @@ import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -145,11 +144,8 @@ public final class GruKafkaPipeline {
                 KafkaSink.<KeyedJson>builder()
                         .setBootstrapServers(servers)
                         .setRecordSerializer(
-                                KafkaRecordSerializationSchema.<KeyedJson>builder()
-                                        .setTopic(topic)
-                                        .setKeySerializationSchema(new KeyedJson.KeySchema())
-                                        .setValueSerializationSchema(new KeyedJson.ValueSchema())
-                                        .build())
+                                new KeyedJsonRecords(
+                                        topic, config.get(KafkaJobOptions.OUTPUT_TIMESTAMP)))
                         .setDeliveryGuarantee(
                                 exactlyOnce
                                         ? DeliveryGuarantee.EXACTLY_ONCE

@@ -18,6 +18,14 @@ public final class KafkaJobOptions {
         AT_LEAST_ONCE
     }
 
+    /** The Kafka timestamp of the records the job writes (predictions and dead letters). */
+    public enum OutputTimestamp {
+        /** The time the record is produced: what the broker's time-based retention expects. */
+        PROCESSING_TIME,
+        /** The event's {@code ts}: old events' records fall under retention at once. */
+        EVENT_TIME
+    }
+
     /** Where a job without committed offsets starts reading. */
     public enum StartingOffsets {
         EARLIEST,
@@ -78,6 +86,18 @@ public final class KafkaJobOptions {
                     .withDescription(
                             "EXACTLY_ONCE (Kafka transactions committed on checkpoints; readers"
                                     + " use isolation.level=read_committed) or AT_LEAST_ONCE.");
+
+    public static final ConfigOption<OutputTimestamp> OUTPUT_TIMESTAMP =
+            ConfigOptions.key("kafka.output-timestamp")
+                    .enumType(OutputTimestamp.class)
+                    .defaultValue(OutputTimestamp.PROCESSING_TIME)
+                    .withDescription(
+                            "Kafka timestamp of the output and dead-letter records:"
+                                    + " PROCESSING_TIME (when the record is produced) or"
+                                    + " EVENT_TIME (the event's ts). With EVENT_TIME the broker's"
+                                    + " time-based retention (retention.ms, 7 days by default)"
+                                    + " deletes the predictions of older events minutes after"
+                                    + " they are written: a backfill of history loses its output.");
 
     public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
             ConfigOptions.key("kafka.transactional-id-prefix")

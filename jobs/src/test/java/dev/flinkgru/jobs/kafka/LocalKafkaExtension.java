@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -30,7 +32,16 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public class LocalKafkaExtension
         implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
+    /**
+     * How often the test brokers run their time-based retention, and how long after the start the
+     * first time (the broker's defaults: 5 min, and 30 s): every second from the first second, so
+     * that a test whose records are stamped too old for the topic's retention loses them while it
+     * runs, as a user's job would in production.
+     */
+    public static final String RETENTION_CHECK_INTERVAL_MS = "1000";
+
     private final String[] topics;
+    private final Map<String, String> brokerConfig = new LinkedHashMap<>();
     private int partitions = LocalKafka.DEFAULT_PARTITIONS;
     private LocalKafka kafka;
     private boolean perTest;
@@ -39,6 +50,14 @@ public class LocalKafkaExtension
     /** A broker that starts with {@code topics} created. */
     public LocalKafkaExtension(String... topics) {
         this.topics = topics.clone();
+        brokerConfig.put("log.retention.check.interval.ms", RETENTION_CHECK_INTERVAL_MS);
+        brokerConfig.put("log.initial.task.delay.ms", RETENTION_CHECK_INTERVAL_MS);
+    }
+
+    /** Sets a broker configuration entry of {@code server.properties}. */
+    public LocalKafkaExtension withBrokerConfig(String key, String value) {
+        brokerConfig.put(key, value);
+        return this;
     }
 
     /** Partitions of the topics this extension creates (default 1). */
@@ -104,7 +123,9 @@ public class LocalKafkaExtension
     private void start() throws IOException {
         Path dir = Files.createTempDirectory("flink-gru-kafka-");
         try {
-            kafka = LocalKafka.builder(dir).optPartitions(partitions).start();
+            LocalKafka.Builder builder = LocalKafka.builder(dir).optPartitions(partitions);
+            brokerConfig.forEach(builder::optConfig);
+            kafka = builder.start();
         } catch (RuntimeException | IOException e) {
             System.err.println("LocalKafkaExtension: broker files kept in " + dir);
             throw e;

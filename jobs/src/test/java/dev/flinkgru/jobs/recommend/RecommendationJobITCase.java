@@ -67,7 +67,9 @@ class RecommendationJobITCase {
                         RecommendationOptions.class);
 
         List<String[]> records = new ArrayList<>();
-        for (GruEvent e : fixture.events()) {
+        Map<String, Long> seqOf = new HashMap<>();
+        for (GruEvent e : fixture.eventsAt(System.currentTimeMillis())) {
+            seqOf.put(e.key + "@" + e.timestamp, e.eventId);
             records.add(
                     new String[] {
                         e.key,
@@ -88,26 +90,28 @@ class RecommendationJobITCase {
         env.execute("recommendation e2e");
 
         Map<Long, float[]> expected = fixture.expected();
-        Map<Long, JsonNode> byTs = new HashMap<>();
+        Map<Long, JsonNode> bySeq = new HashMap<>();
         for (ConsumerRecord<String, String> record :
                 KafkaTestIO.readCommitted(KAFKA.bootstrapServers(), "rec-out")) {
             JsonNode rec = JSON.readTree(record.value());
-            assertThat(byTs.put(rec.get("ts").asLong(), rec)).isNull();
+            Long seq = seqOf.get(rec.get("user").asText() + "@" + rec.get("ts").asLong());
+            assertThat(seq).as("the event of %s", record.value()).isNotNull();
+            assertThat(bySeq.put(seq, rec)).isNull();
         }
-        assertThat(byTs.keySet()).isEqualTo(expected.keySet());
+        assertThat(bySeq.keySet()).isEqualTo(expected.keySet());
         for (Map.Entry<Long, float[]> e : expected.entrySet()) {
-            JsonNode rec = byTs.get(e.getKey());
+            JsonNode rec = bySeq.get(e.getKey());
             float[] want = e.getValue();
             float[] scores = new float[k];
             for (int i = 0; i < k; i++) {
                 assertThat(rec.get("items").get(i).asInt())
-                        .as("item %d of ts %d", i, e.getKey())
+                        .as("item %d of seq %d", i, e.getKey())
                         .isEqualTo((int) want[i]);
                 scores[i] = (float) rec.get("scores").get(i).asDouble();
             }
             float[] wantScores = new float[k];
             System.arraycopy(want, k, wantScores, 0, k);
-            Tolerance.assertClose("scores of ts " + e.getKey(), scores, wantScores, k);
+            Tolerance.assertClose("scores of seq " + e.getKey(), scores, wantScores, k);
         }
 
         List<String> errors = new ArrayList<>();

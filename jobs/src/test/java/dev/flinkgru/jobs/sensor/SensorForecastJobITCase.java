@@ -87,7 +87,21 @@ class SensorForecastJobITCase {
         return JobSettings.parse(SensorForecastJob.DEFAULTS, args);
     }
 
-    /** The fixture's events as readings: sensor = key, ts = seq, values = x. */
+    /** The fixture's events with event times years back and near now; id = seq. */
+    private static final List<GruEvent> EVENTS = TINY.eventsAt(System.currentTimeMillis());
+
+    /** The seq of each event, by {@link #readingId}. */
+    private static final Map<String, Long> SEQ = new HashMap<>();
+
+    static {
+        EVENTS.forEach(e -> SEQ.put(readingId(e.key, e.timestamp), e.eventId));
+    }
+
+    private static String readingId(String sensor, long ts) {
+        return sensor + "@" + ts;
+    }
+
+    /** The events as readings: sensor = key, ts = the event time, values = x. */
     private static List<String[]> readings(List<GruEvent> events) {
         List<String[]> records = new ArrayList<>();
         for (GruEvent e : events) {
@@ -113,8 +127,10 @@ class SensorForecastJobITCase {
         Map<Long, JsonNode> bySeq = new HashMap<>();
         for (ConsumerRecord<String, String> record : out) {
             JsonNode forecast = JSON.readTree(record.value());
-            long ts = forecast.get("ts").asLong();
-            assertThat(bySeq.put(ts, forecast)).as("duplicate forecast for ts %d", ts).isNull();
+            String id = readingId(forecast.get("sensor").asText(), forecast.get("ts").asLong());
+            Long seq = SEQ.get(id);
+            assertThat(seq).as("the reading of forecast %s", record.value()).isNotNull();
+            assertThat(bySeq.put(seq, forecast)).as("duplicate forecast for %s", id).isNull();
             assertThat(record.key()).isEqualTo(forecast.get("sensor").asText());
         }
         assertThat(bySeq.keySet()).as("one forecast per reading").isEqualTo(expected.keySet());
@@ -126,14 +142,14 @@ class SensorForecastJobITCase {
             }
             assertThat(actual).hasSize(TINY.outputs);
             Tolerance.assertClose(
-                    "forecast of ts " + e.getKey(), actual, e.getValue(), TINY.outputs);
+                    "forecast of seq " + e.getKey(), actual, e.getValue(), TINY.outputs);
         }
     }
 
     @Test
     void forecastsEqualTorchAndBadRecordsBecomeDeadLetters() throws Exception {
         Configuration config = config("sensor-e2e", true);
-        List<String[]> records = readings(TINY.events());
+        List<String[]> records = readings(EVENTS);
         List<String[]> bad =
                 List.of(
                         new String[] {"x", "{not json"},
@@ -151,7 +167,7 @@ class SensorForecastJobITCase {
         List<String[]> all = new ArrayList<>(records.subList(0, 100));
         all.addAll(bad);
         all.addAll(records.subList(100, records.size()));
-        List<String> keys = TINY.events().stream().map(e -> e.key).distinct().toList();
+        List<String> keys = EVENTS.stream().map(e -> e.key).distinct().toList();
         List<String[]> fuzzed = new MalformedReadings(20261127L, 3, keys).generate(FUZZED);
         java.util.Random positions = new java.util.Random(7);
         for (String[] record : fuzzed) {
@@ -197,13 +213,14 @@ class SensorForecastJobITCase {
         static final AtomicInteger FAILURES = new AtomicInteger();
         private final long phaseTwoFrom;
 
+        /** Fails on the events of seq {@code phaseTwoFrom} and later. */
         FailOnceInPhaseTwo(long phaseTwoFrom) {
             this.phaseTwoFrom = phaseTwoFrom;
         }
 
         @Override
         public GruEvent map(GruEvent event) {
-            if (event.timestamp >= phaseTwoFrom
+            if (SEQ.get(readingId(event.key, event.timestamp)) >= phaseTwoFrom
                     && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0) {
                 FAILURES.incrementAndGet();
                 throw new RuntimeException("injected failure at ts " + event.timestamp);
@@ -238,7 +255,7 @@ class SensorForecastJobITCase {
         config.setString("restart-strategy.type", "fixed-delay");
         config.setString("restart-strategy.fixed-delay.attempts", "5");
         config.setString("restart-strategy.fixed-delay.delay", "200ms");
-        List<String[]> records = readings(TINY.events());
+        List<String[]> records = readings(EVENTS);
         int half = records.size() / 2;
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);

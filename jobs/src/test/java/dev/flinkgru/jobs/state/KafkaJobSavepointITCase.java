@@ -57,7 +57,7 @@ class KafkaJobSavepointITCase {
                             "--gru.model.layers", "2"
                         });
         List<String[]> records = new ArrayList<>();
-        for (GruEvent e : tiny.events()) {
+        for (GruEvent e : tiny.eventsAt(System.currentTimeMillis())) {
             records.add(
                     new String[] {
                         e.key,

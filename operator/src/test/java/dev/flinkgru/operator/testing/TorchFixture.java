@@ -69,6 +69,18 @@ public final class TorchFixture {
         return events;
     }
 
+    /**
+     * The events in file order with realistic event times ({@link EventTimes}: years back and near
+     * {@code now}); id = seq.
+     */
+    public List<GruEvent> eventsAt(long now) {
+        List<GruEvent> events = events();
+        for (GruEvent e : events) {
+            e.timestamp = EventTimes.of(e.key, e.eventId, events.size(), now);
+        }
+        return events;
+    }
+
     /** Expected outputs by seq. */
     public Map<Long, float[]> expected() {
         Map<Long, float[]> expected = new LinkedHashMap<>();
