@@ -7,13 +7,14 @@
 #   docker/cluster-test.sh [--keep-work-dir] [--work-dir DIR]
 #
 # Builds what it needs first (like bin/flink-gru). The test itself is
-# dev.flinkgru.jobs.cluster.ClusterTest, the same code StandaloneClusterITCase runs. The last line
+# dev.flinkgru.testing.cluster.ClusterTest, the same code StandaloneClusterITCase runs. The last line
 # of stdout is "cluster-test: PASS <counts>" or "cluster-test: FAIL <reason>"; exit code 0 / 1.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TARGET="$ROOT/jobs/target"
-CLASSPATH_FILE="$TARGET/flink-gru.classpath"
+TESTING="$ROOT/testing/target"
+CLASSPATH_FILE="$TESTING/testing.classpath"
 
 fail() {
   echo "cluster-test: FAIL $*"
@@ -24,10 +25,10 @@ needs_build() {
   local jar
   jar="$(ls -t "$TARGET"/flink-gru-jobs-*-job.jar 2>/dev/null | head -n 1 || true)"
   [[ -z "$jar" || ! -s "$CLASSPATH_FILE" || ! -s "$TARGET/flink-lib.classpath" \
-     || ! -d "$TARGET/flink-lib-extra" || ! -d "$TARGET/classes" \
+     || ! -d "$TARGET/flink-lib-extra" || ! -d "$TESTING/classes" \
      || ! -s "$ROOT/kafka-broker/target/broker.classpath" ]] && return 0
   # Any source, resource or pom newer than the job jar or the classpath file?
-  [[ -n "$(find "$ROOT/pom.xml" "$ROOT/state" "$ROOT/operator" "$ROOT/jobs" "$ROOT/kafka-broker" \
+  [[ -n "$(find "$ROOT/pom.xml" "$ROOT/state" "$ROOT/operator" "$ROOT/jobs" "$ROOT/testing" "$ROOT/kafka-broker" \
         \( -name target -prune \) -o \( -type f \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) \
         \( -newer "$jar" -o -newer "$CLASSPATH_FILE" \) -print \) 2>/dev/null | head -n 1)" ]]
 }
@@ -36,7 +37,7 @@ if needs_build; then
   echo "cluster-test: building (first use or sources changed) ..." >&2
   (cd "$ROOT" && mvn -B -q -ntp install -DskipTests -Dspotless.check.skip=true >&2) \
     || fail "the build failed (mvn install -DskipTests)"
-  (cd "$ROOT" && mvn -B -q -ntp -pl jobs dependency:build-classpath \
+  (cd "$ROOT" && mvn -B -q -ntp -pl testing dependency:build-classpath \
       -Dmdep.includeScope=runtime -Dmdep.outputFile="$CLASSPATH_FILE" >&2) \
     || fail "the build failed (dependency:build-classpath)"
 fi
@@ -49,8 +50,8 @@ set +e
 java ${JAVA_OPTS:-"-Xmx768m"} \
   -Dflinkgru.home="$ROOT" \
   -Dlog4j2.configurationFile="$ROOT/bin/log4j2-cli.properties" \
-  -cp "$TARGET/classes:$(cat "$CLASSPATH_FILE")" \
-  dev.flinkgru.jobs.cluster.ClusterTest "$@" | tee "$OUTPUT"
+  -cp "$TESTING/classes:$(cat "$CLASSPATH_FILE")" \
+  dev.flinkgru.testing.cluster.ClusterTest "$@" | tee "$OUTPUT"
 rc=${PIPESTATUS[0]}
 set -e
 

@@ -5,6 +5,7 @@
 #   context/natives/  pytorch-native-cpu (libtorch for the CPU): Flink's lib/ of the CPU image
 #   context/usrlib/   flink-gru-jobs.jar, the shaded job jar: Flink's usrlib/
 #   context/models/   the demo models (sensor, recommendation): /opt/flink-gru/models/
+#   context/tools/    flink-gru-tools.jar, the command line's classes (the sensor feeder)
 #
 #   docker/prepare-context.sh [--no-build]
 #
@@ -28,7 +29,7 @@ if [[ -z "$JOB_JAR" ]]; then
 fi
 
 rm -rf "$CONTEXT"
-mkdir -p "$CONTEXT/lib" "$CONTEXT/natives" "$CONTEXT/usrlib" "$CONTEXT/models"
+mkdir -p "$CONTEXT/lib" "$CONTEXT/natives" "$CONTEXT/usrlib" "$CONTEXT/models" "$CONTEXT/tools"
 
 # Exactly the DJL artifacts and DJL's runtime dependencies (both filters apply): they go to Flink's
 # lib/, because the PyTorch native library loads once per JVM and a job restart brings a new user
@@ -45,6 +46,7 @@ mkdir -p "$CONTEXT/lib" "$CONTEXT/natives" "$CONTEXT/usrlib" "$CONTEXT/models"
     -DoutputDirectory="$CONTEXT/natives")
 
 cp "$JOB_JAR" "$CONTEXT/usrlib/flink-gru-jobs.jar"
+cp "$(ls -t "$ROOT"/tools/target/flink-gru-tools-*.jar | head -n 1)" "$CONTEXT/tools/flink-gru-tools.jar"
 for model in sensor recommendation; do
   mkdir -p "$CONTEXT/models/$model"
   cp "$ROOT/models/$model/model.pt" "$ROOT/models/$model/meta.properties" "$CONTEXT/models/$model/"

@@ -8,7 +8,7 @@ Run from the repository root with Debian's python3-torch (1.13), after compiling
     /usr/bin/python3 models/recommendation/make_fixture.py   # models/fixtures/recommendation
 
 The script writes the training data itself by running the Java generator
-(java -cp jobs/target/classes dev.flinkgru.jobs.demo.TrainingData session CSV SEED USERS STEPS)
+(java -cp tools/target/classes dev.flinkgru.tools.demo.TrainingData session CSV SEED USERS STEPS)
 into a temporary file, so the model learns exactly the sessions the demo job produces. Pass
 --csv PATH to read an existing CSV (header key,t,item) instead.
 
@@ -91,11 +91,11 @@ class Recommender(nn.Module):
 
 
 def generate_csv(path: str, seed: int, users: int, steps: int) -> None:
-    classes = os.path.join(ROOT, "jobs", "target", "classes")
+    classes = os.path.join(ROOT, "tools", "target", "classes")
     if not os.path.isdir(classes):
         sys.exit(f"{classes} is missing: compile the jobs module first")
     subprocess.run(
-        ["java", "-cp", classes, "dev.flinkgru.jobs.demo.TrainingData", "session", path,
+        ["java", "-cp", classes, "dev.flinkgru.tools.demo.TrainingData", "session", path,
          str(seed), str(users), str(steps)],
         check=True,
     )

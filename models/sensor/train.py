@@ -7,7 +7,7 @@ Run from the repository root with Debian's python3-torch (1.13), after compiling
     /usr/bin/python3 models/sensor/train.py
 
 The script writes the training data itself by running the Java generator
-(java -cp jobs/target/classes dev.flinkgru.jobs.demo.TrainingData sensor CSV SEED SENSORS STEPS)
+(java -cp tools/target/classes dev.flinkgru.tools.demo.TrainingData sensor CSV SEED SENSORS STEPS)
 into a temporary file, so the model learns exactly the stream the demo job produces. Pass
 --csv PATH to read an existing CSV (header key,t,x0..x3) instead.
 
@@ -67,11 +67,11 @@ class SensorForecaster(nn.Module):
 
 
 def generate_csv(path: str, seed: int, sensors: int, steps: int) -> None:
-    classes = os.path.join(ROOT, "jobs", "target", "classes")
+    classes = os.path.join(ROOT, "tools", "target", "classes")
     if not os.path.isdir(classes):
         sys.exit(f"{classes} is missing: compile the jobs module first")
     subprocess.run(
-        ["java", "-cp", classes, "dev.flinkgru.jobs.demo.TrainingData", "sensor", path,
+        ["java", "-cp", classes, "dev.flinkgru.tools.demo.TrainingData", "sensor", path,
          str(seed), str(sensors), str(steps)],
         check=True,
     )

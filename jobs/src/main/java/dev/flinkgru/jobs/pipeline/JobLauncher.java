@@ -1,6 +1,5 @@
 package dev.flinkgru.jobs.pipeline;
 
-import dev.flinkgru.jobs.cli.CliException;
 import java.util.Arrays;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
@@ -28,14 +27,7 @@ public final class JobLauncher {
             System.out.print(JobSettings.describe(defaults, optionHolders));
             return;
         }
-        Configuration config;
-        try {
-            config = JobSettings.parse(defaults, args, optionHolders);
-        } catch (CliException e) {
-            System.err.println(name + ": " + e.getMessage());
-            System.exit(e.exitCode());
-            return;
-        }
+        Configuration config = JobSettings.parse(defaults, args, optionHolders);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         GruKafkaPipeline.build(env, config, codec.apply(config));
         env.execute(name);

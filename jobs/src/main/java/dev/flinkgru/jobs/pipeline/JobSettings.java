@@ -1,6 +1,5 @@
 package dev.flinkgru.jobs.pipeline;
 
-import dev.flinkgru.jobs.cli.CliException;
 import dev.flinkgru.operator.GruOptions;
 import java.io.IOException;
 import java.io.Reader;
@@ -14,6 +13,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.description.HtmlFormatter;
 
 /**
@@ -66,7 +66,7 @@ public final class JobSettings {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("--")) {
-                throw CliException.usage("unexpected argument '" + arg + "'");
+                throw new IllegalConfigurationException("unexpected argument '" + arg + "'");
             }
             String key = arg.substring(2);
             String value;
@@ -76,7 +76,7 @@ public final class JobSettings {
                 key = key.substring(0, eq);
             } else {
                 if (i + 1 >= args.length) {
-                    throw CliException.usage("--" + key + " needs a value");
+                    throw new IllegalConfigurationException("--" + key + " needs a value");
                 }
                 value = args[++i];
             }
@@ -92,7 +92,7 @@ public final class JobSettings {
         values.putAll(fromArgs);
         for (String key : values.keySet()) {
             if (!known.containsKey(key)) {
-                throw CliException.usage("unknown option '" + key + "'; see --help");
+                throw new IllegalConfigurationException("unknown option '" + key + "'; see --help");
             }
         }
         try {
@@ -102,7 +102,7 @@ public final class JobSettings {
             }
             return config;
         } catch (IllegalArgumentException e) {
-            throw CliException.usage(e.getMessage());
+            throw new IllegalConfigurationException(e.getMessage());
         }
     }
 
@@ -111,7 +111,8 @@ public final class JobSettings {
         try (Reader reader = Files.newBufferedReader(file)) {
             properties.load(reader);
         } catch (IOException e) {
-            throw CliException.failure("cannot read config file " + file + ": " + e.getMessage());
+            throw new IllegalConfigurationException(
+                    "cannot read config file " + file + ": " + e.getMessage());
         }
         Map<String, String> values = new TreeMap<>();
         for (String name : properties.stringPropertyNames()) {
@@ -123,7 +124,10 @@ public final class JobSettings {
     /** The value of a required option, or a usage error naming it. */
     public static <T> T required(Configuration config, ConfigOption<T> option) {
         return config.getOptional(option)
-                .orElseThrow(() -> CliException.usage("option '" + option.key() + "' is required"));
+                .orElseThrow(
+                        () ->
+                                new IllegalConfigurationException(
+                                        "option '" + option.key() + "' is required"));
     }
 
     /** A table of every option, its default and description, for {@code --help}. */

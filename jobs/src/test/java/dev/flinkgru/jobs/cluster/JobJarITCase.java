@@ -2,6 +2,7 @@ package dev.flinkgru.jobs.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flinkgru.testing.cluster.ClusterTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,24 +15,26 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shaded job jar that {@code package} builds: what it must hold (the jobs, the operator, the
- * Kafka connector with kafka-clients, Jackson) and what it must leave to the cluster's {@code lib/}
- * (Flink, DJL and the PyTorch natives, logging). A dependency that starts to leak into the jar
- * fails here, by package.
+ * The shaded job jar that {@code package} builds: what it must hold (the jobs, the operator and
+ * state modules, the Kafka connector with kafka-clients, Jackson), what it must leave to the
+ * cluster's {@code lib/} (Flink, DJL and the PyTorch natives, logging), and what never belongs in
+ * it (the command line, the demo, the bench, test harnesses). A dependency that starts to leak into
+ * the jar fails here, by package.
  */
 class JobJarITCase {
 
     /** Where every class of the job jar may come from. */
     private static final List<String> ALLOWED =
             List.of(
-                    "dev/flinkgru/",
+                    // The deployable modules: the jobs, the operator and its state types.
+                    "dev/flinkgru/jobs/",
+                    "dev/flinkgru/operator/",
+                    "dev/flinkgru/state/",
+                    // The Kafka connector with kafka-clients, and Jackson, shaded in.
                     "org/apache/flink/connector/kafka/",
                     "org/apache/flink/connector/base/",
                     "org/apache/flink/streaming/connectors/kafka/",
                     "org/apache/flink/streaming/util/serialization/",
-                    // The State Processor API is a library, not part of Flink's lib/.
-                    "org/apache/flink/state/api/",
-                    "org/apache/flink/state/table/",
                     "org/apache/kafka/",
                     "com/fasterxml/jackson/");
 
@@ -62,6 +65,16 @@ class JobJarITCase {
                         "org/apache/flink/connector/base/DeliveryGuarantee.class",
                         "org/apache/kafka/clients/producer/KafkaProducer.class",
                         "com/fasterxml/jackson/databind/ObjectMapper.class");
+    }
+
+    @Test
+    void holdsNoToolsNorTestSupport() {
+        assertThat(entries)
+                .as("command line, demo, bench and test harnesses in %s", jar)
+                .noneMatch(e -> e.startsWith("dev/flinkgru/tools/"))
+                .noneMatch(e -> e.startsWith("dev/flinkgru/testing/"))
+                .noneMatch(e -> e.startsWith("org/apache/flink/state/api/"))
+                .noneMatch(e -> e.startsWith("org/junit/"));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkgru.operator.testing.Tolerance;
 import dev.flinkgru.operator.testing.TorchFixture;
+import dev.flinkgru.testing.cluster.ClusterTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

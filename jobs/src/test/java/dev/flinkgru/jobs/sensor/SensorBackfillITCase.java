@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.flinkgru.jobs.kafka.LocalKafkaExtension;
 import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
 import dev.flinkgru.jobs.pipeline.JobSettings;
-import dev.flinkgru.jobs.testing.KafkaTestIO;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.testing.EventTimes;
 import dev.flinkgru.operator.testing.Tolerance;
 import dev.flinkgru.operator.testing.TorchFixture;
+import dev.flinkgru.testing.kafka.KafkaTestIO;
+import dev.flinkgru.testing.kafka.LocalKafkaExtension;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

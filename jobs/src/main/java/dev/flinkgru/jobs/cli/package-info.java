@@ -1,2 +1,0 @@
-/** The {@code flink-gru} command line: subcommand dispatch and option parsing. */
-package dev.flinkgru.jobs.cli;

@@ -1,2 +1,0 @@
-/** Reports of the command line: charts. */
-package dev.flinkgru.jobs.report;

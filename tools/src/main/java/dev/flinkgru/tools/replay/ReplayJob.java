@@ -1,0 +1,231 @@
+package dev.flinkgru.tools.replay;
+
+import dev.flinkgru.operator.GruEvent;
+import dev.flinkgru.operator.GruInference;
+import dev.flinkgru.tools.cli.CliException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.checkpoint.CheckpointException;
+import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ExceptionUtils;
+
+/**
+ * One replay run in a local MiniCluster: events source (uid {@value #SOURCE_UID}) → keyBy key → GRU
+ * operator (uid {@link GruInference#DEFAULT_UID}) → OUT.csv rows (uids {@value #ROWS_UID}, {@value
+ * #SINK_UID}). The rows are appended to OUT.csv, whose header the caller has written.
+ *
+ * <p>It may start from a savepoint (restoring the operator's keyed state; every piece of state in
+ * the savepoint must map to this job) and may end in one: then the source idles after its events,
+ * the client waits until every event's prediction has been formatted, and stops the job with a
+ * canonical savepoint. The operator flushes its buffer before the savepoint barrier anyway, and the
+ * idle source sends nothing after it, so the savepoint holds the states after exactly these events.
+ */
+final class ReplayJob {
+
+    static final String SOURCE_UID = "replay-source";
+    static final String ROWS_UID = "replay-rows";
+    static final String SINK_UID = "replay-sink";
+
+    private static final Duration POLL = Duration.ofMillis(50);
+    private static final Duration STALL = Duration.ofMinutes(5);
+    private static final Duration TASKS_STARTING = Duration.ofMinutes(1);
+
+    /**
+     * What a run did.
+     *
+     * @param predictions rows written to OUT.csv
+     * @param savepoint the savepoint taken at the end, or null
+     */
+    record Result(long predictions, Path savepoint) {}
+
+    private final List<GruEvent> events;
+    private final int features;
+    private final GruInference inference;
+    private final int parallelism;
+    private final Path out;
+    private final Path restoreFrom;
+    private final Path savepointDir;
+
+    /**
+     * @param events the events to run, in file order
+     * @param features F
+     * @param inference the operator
+     * @param parallelism the operator's parallelism
+     * @param out OUT.csv, header already written
+     * @param restoreFrom a Flink savepoint to start from, or null
+     * @param savepointDir where to take a savepoint after the events (the job then stops), or null
+     */
+    ReplayJob(
+            List<GruEvent> events,
+            int features,
+            GruInference inference,
+            int parallelism,
+            Path out,
+            Path restoreFrom,
+            Path savepointDir) {
+        this.events = events;
+        this.features = features;
+        this.inference = inference;
+        this.parallelism = parallelism;
+        this.out = out;
+        this.restoreFrom = restoreFrom;
+        this.savepointDir = savepointDir;
+    }
+
+    Result run() {
+        Configuration config = new Configuration();
+        if (restoreFrom != null) {
+            SavepointRestoreSettings.toConfiguration(
+                    SavepointRestoreSettings.forPath(restoreFrom.toUri().toString(), false),
+                    config);
+        }
+        if (savepointDir != null) {
+            // Running tasks report accumulators with their heartbeats; the client polls them.
+            config.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofMillis(100));
+        }
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
+        env.setMaxParallelism(ReplaySavepoint.MAX_PARALLELISM);
+        var source =
+                env.fromSource(
+                                new ReplaySource(events, features, savepointDir != null),
+                                WatermarkStrategy.noWatermarks(),
+                                "replay events")
+                        .uid(SOURCE_UID)
+                        .setParallelism(1);
+        inference
+                .apply(source.keyBy(GruEvent::getKey))
+                .map(new PredictionRows())
+                .uid(ROWS_UID)
+                .name("OUT.csv rows")
+                .setParallelism(1)
+                .sinkTo(new LineFileSink(out.toString()))
+                .uid(SINK_UID)
+                .name("OUT.csv")
+                .setParallelism(1);
+        try {
+            if (savepointDir == null) {
+                JobExecutionResult result = env.execute("flink-gru replay");
+                return new Result(count(result.getAllAccumulatorResults()), null);
+            }
+            return runToSavepoint(env.executeAsync("flink-gru replay"));
+        } catch (CliException e) {
+            throw e;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new CliException(
+                    CliException.FAILURE,
+                    "the replay job failed: " + ModelOptions.rootMessage(rootCause(e)),
+                    e);
+        }
+    }
+
+    private Result runToSavepoint(JobClient client) throws Exception {
+        try {
+            awaitPredictions(client, events.size());
+            Path savepoint = stopWithSavepoint(client);
+            JobExecutionResult result = client.getJobExecutionResult().get();
+            return new Result(count(result.getAllAccumulatorResults()), savepoint);
+        } catch (Exception e) {
+            client.cancel();
+            throw e;
+        }
+    }
+
+    /** Polls the job's prediction count until it reaches {@code expected}. */
+    private static void awaitPredictions(JobClient client, long expected) throws Exception {
+        long seen = -1;
+        long lastProgress = System.nanoTime();
+        while (true) {
+            JobStatus status = client.getJobStatus().get();
+            if (status.isGloballyTerminalState()) {
+                client.getJobExecutionResult().get(); // throws the failure, if it failed
+                throw CliException.failure(
+                        "the replay job ended (" + status + ") before it took the savepoint");
+            }
+            long n = status == JobStatus.RUNNING ? count(client.getAccumulators().get()) : 0;
+            if (n >= expected && status == JobStatus.RUNNING) {
+                return;
+            }
+            if (n != seen) {
+                seen = n;
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
+                throw CliException.failure(
+                        "the replay job made no progress for "
+                                + STALL.toMinutes()
+                                + " minutes at "
+                                + n
+                                + " of "
+                                + expected
+                                + " predictions");
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+    }
+
+    /**
+     * Stops the job with a canonical savepoint in {@link #savepointDir}; retries while its tasks
+     * are still starting (a run without events gets here at once).
+     */
+    private Path stopWithSavepoint(JobClient client) throws Exception {
+        String target = savepointDir.toAbsolutePath().toUri().toString();
+        long deadline = System.nanoTime() + TASKS_STARTING.toNanos();
+        while (true) {
+            try {
+                String location =
+                        client.stopWithSavepoint(false, target, SavepointFormatType.CANONICAL)
+                                .get();
+                return ReplaySavepoint.localPath(location);
+            } catch (ExecutionException e) {
+                if (!tasksNotYetRunning(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(POLL.toMillis());
+            }
+        }
+    }
+
+    private static boolean tasksNotYetRunning(Throwable e) {
+        Optional<CheckpointException> failure =
+                ExceptionUtils.findThrowable(e, CheckpointException.class);
+        return failure.isPresent()
+                && (failure.get().getCheckpointFailureReason()
+                                == CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING
+                        || failure.get().getCheckpointFailureReason()
+                                == CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_NOT_READY);
+    }
+
+    private static long count(Map<String, Object> accumulators) {
+        Object n = accumulators.get(PredictionRows.COUNTER);
+        return n instanceof Number ? ((Number) n).longValue() : 0;
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        // Skip Flink's wrappers ("Job execution failed", "Recovery is suppressed ...").
+        Throwable t = e;
+        while (t.getCause() != null
+                && t.getCause() != t
+                && (t instanceof ExecutionException
+                        || t.getClass().getName().startsWith("org.apache.flink.runtime")
+                        || t.getClass().getName().startsWith("java.util.concurrent"))) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

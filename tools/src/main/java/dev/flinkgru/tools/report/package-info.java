@@ -1,0 +1,2 @@
+/** Reports of the command line: charts. */
+package dev.flinkgru.tools.report;

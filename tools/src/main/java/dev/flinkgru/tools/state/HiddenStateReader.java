@@ -1,0 +1,93 @@
+package dev.flinkgru.tools.state;
+
+import dev.flinkgru.operator.GruOperator;
+import dev.flinkgru.state.HiddenState;
+import dev.flinkgru.tools.cli.CliException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.api.OperatorIdentifier;
+import org.apache.flink.state.api.SavepointReader;
+import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.Collector;
+
+/**
+ * Reads every key's {@link HiddenState} (the value state {@value GruOperator#STATE_NAME}) of the
+ * GRU operator from a savepoint, in a local batch job of the State Processor API.
+ */
+final class HiddenStateReader {
+
+    private HiddenStateReader() {}
+
+    /** All keys' states, sorted by key. */
+    static List<KeyedHiddenState> readAll(GruSavepoint savepoint) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
+        List<KeyedHiddenState> states = new ArrayList<>();
+        try {
+            SavepointReader reader =
+                    SavepointReader.read(
+                            env, savepoint.path().toUri().toString(), new HashMapStateBackend());
+            DataStream<KeyedHiddenState> keyed =
+                    reader.readKeyedState(
+                            OperatorIdentifier.forUid(savepoint.uid()),
+                            new ReadHiddenStates(),
+                            Types.STRING,
+                            TypeInformation.of(KeyedHiddenState.class));
+            try (CloseableIterator<KeyedHiddenState> it =
+                    keyed.executeAndCollect("flink-gru state read")) {
+                it.forEachRemaining(states::add);
+            }
+        } catch (Exception e) {
+            throw new CliException(
+                    CliException.FAILURE,
+                    "cannot read the hidden states of operator '"
+                            + savepoint.uid()
+                            + "' in "
+                            + savepoint.path()
+                            + ": "
+                            + GruSavepoint.firstLine(rootCause(e)),
+                    e);
+        }
+        states.sort(Comparator.comparing(KeyedHiddenState::getKey));
+        return states;
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** Emits the hidden state of each key that has one. */
+    private static final class ReadHiddenStates
+            extends KeyedStateReaderFunction<String, KeyedHiddenState> {
+
+        private static final long serialVersionUID = 1L;
+
+        private transient ValueState<HiddenState> state;
+
+        @Override
+        public void open(OpenContext openContext) {
+            state = getRuntimeContext().getState(GruOperator.hiddenStateDescriptor());
+        }
+
+        @Override
+        public void readKey(String key, Context context, Collector<KeyedHiddenState> out)
+                throws Exception {
+            HiddenState value = state.value();
+            if (value != null) {
+                out.collect(new KeyedHiddenState(key, value));
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.flinkgru.tools.state;
+
+import dev.flinkgru.operator.GruInference;
+import dev.flinkgru.state.ModelFingerprint;
+import dev.flinkgru.tools.cli.Options;
+import dev.flinkgru.tools.replay.ReplaySavepoint;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * {@code flink-gru state inspect --savepoint D}: prints, one {@code name: value} line each, the
+ * savepoint, its bytes, the operator, the key count, the state sizes, the model fingerprints with
+ * their key counts and the distribution of the keys' step counts.
+ */
+final class StateInspect {
+
+    static final String USAGE = "usage: flink-gru state inspect --savepoint D";
+
+    private static final Set<String> OPTIONS = Set.of("savepoint");
+
+    private StateInspect() {}
+
+    static int run(String[] args) {
+        if (List.of(args).contains("--help")) {
+            System.out.println(USAGE);
+            return 0;
+        }
+        Options options = Options.parse(args, OPTIONS, Set.of());
+        GruSavepoint savepoint =
+                GruSavepoint.open(
+                        Paths.get(options.required("savepoint")), GruInference.DEFAULT_UID);
+        List<KeyedHiddenState> states = HiddenStateReader.readAll(savepoint);
+        System.out.print(report(savepoint, states));
+        return 0;
+    }
+
+    static String report(GruSavepoint savepoint, List<KeyedHiddenState> states) {
+        StringBuilder s = new StringBuilder();
+        Path path = savepoint.path().toAbsolutePath();
+        line(s, "savepoint", path.toString());
+        line(s, "bytes", Long.toString(savepoint.bytes()));
+        ReplaySavepoint manifest = savepoint.manifest();
+        if (manifest != null) {
+            line(
+                    s,
+                    "written-by",
+                    manifest.origin()
+                            + " (skip-rows "
+                            + manifest.skipRows()
+                            + ", events "
+                            + manifest.events()
+                            + ", H="
+                            + manifest.hiddenSize()
+                            + ", L="
+                            + manifest.layers()
+                            + ")");
+        }
+        line(
+                s,
+                "operator",
+                savepoint.uid()
+                        + " (parallelism "
+                        + savepoint.parallelism()
+                        + ", max parallelism "
+                        + savepoint.maxParallelism()
+                        + ")");
+        line(s, "keys", Integer.toString(states.size()));
+
+        Map<Integer, Integer> sizes = new TreeMap<>();
+        Map<String, Integer> models = new TreeMap<>();
+        long[] steps = new long[states.size()];
+        for (int i = 0; i < states.size(); i++) {
+            KeyedHiddenState k = states.get(i);
+            sizes.merge(k.values.length, 1, Integer::sum);
+            models.merge(ModelFingerprint.toHex(k.modelFingerprint), 1, Integer::sum);
+            steps[i] = k.steps;
+        }
+        sizes.forEach((size, keys) -> line(s, "state-size", size + " values (" + keys + " keys)"));
+        models.forEach((model, keys) -> line(s, "model", model + " (" + keys + " keys)"));
+        line(s, "steps", stepDistribution(steps));
+        return s.toString();
+    }
+
+    /** {@code min=a p50=b p90=c max=d total=e} (nearest-rank percentiles), or {@code none}. */
+    static String stepDistribution(long[] steps) {
+        if (steps.length == 0) {
+            return "none";
+        }
+        long[] sorted = steps.clone();
+        Arrays.sort(sorted);
+        long total = 0;
+        for (long n : sorted) {
+            total += n;
+        }
+        return String.format(
+                "min=%d p50=%d p90=%d max=%d total=%d",
+                sorted[0],
+                percentile(sorted, 50),
+                percentile(sorted, 90),
+                sorted[sorted.length - 1],
+                total);
+    }
+
+    private static long percentile(long[] sorted, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(rank, 1) - 1];
+    }
+
+    private static void line(StringBuilder s, String name, String value) {
+        s.append(name).append(": ").append(value).append('\n');
+    }
+}
