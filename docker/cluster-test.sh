@@ -34,12 +34,13 @@ needs_build() {
 }
 
 if needs_build; then
+  # One reactor build (nothing installed in ~/.m2): the job jar, jobs/target/flink-lib.classpath,
+  # and the classpath of the testing module, whose ClusterTest runs below.
   echo "cluster-test: building (first use or sources changed) ..." >&2
-  (cd "$ROOT" && mvn -B -q -ntp install -DskipTests -Dspotless.check.skip=true >&2) \
-    || fail "the build failed (mvn install -DskipTests)"
-  (cd "$ROOT" && mvn -B -q -ntp -pl testing dependency:build-classpath \
-      -Dmdep.includeScope=runtime -Dmdep.outputFile="$CLASSPATH_FILE" >&2) \
-    || fail "the build failed (dependency:build-classpath)"
+  (cd "$ROOT" && mvn -B -q -ntp package dependency:build-classpath -pl jobs,testing -am \
+      -DskipTests -Dspotless.check.skip=true -DincludeScope=runtime \
+      -Dmdep.outputFile=target/testing.classpath >&2) \
+    || fail "the build failed (mvn package -pl jobs,testing -am)"
 fi
 
 OUTPUT="$(mktemp -t cluster-test.XXXXXX)"

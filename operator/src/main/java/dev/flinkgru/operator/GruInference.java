@@ -2,8 +2,7 @@ package dev.flinkgru.operator;
 
 import dev.flinkgru.operator.flush.FlushPolicy;
 import dev.flinkgru.operator.predictor.BatchPredictorFactory;
-import dev.flinkgru.operator.predictor.ReferenceGruPredictorFactory;
-import dev.flinkgru.operator.predictor.TorchScriptPredictorFactory;
+import dev.flinkgru.operator.predictor.BatchPredictors;
 import dev.flinkgru.state.FingerprintMismatchPolicy;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -57,45 +56,7 @@ public final class GruInference {
 
     /** The operator configured from {@link GruOptions} in {@code config}. */
     public static GruInference fromConfiguration(ReadableConfig config, int inputSize) {
-        String model =
-                config.getOptional(GruOptions.MODEL_PATH)
-                        .orElseThrow(
-                                () ->
-                                        new IllegalArgumentException(
-                                                GruOptions.MODEL_PATH.key() + " is required"));
-        int hidden =
-                config.getOptional(GruOptions.MODEL_HIDDEN_SIZE)
-                        .orElseThrow(
-                                () ->
-                                        new IllegalArgumentException(
-                                                GruOptions.MODEL_HIDDEN_SIZE.key()
-                                                        + " is required"));
-        int layers = config.get(GruOptions.MODEL_LAYERS);
-        BatchPredictorFactory predictor;
-        String backend = config.get(GruOptions.PREDICTOR_BACKEND);
-        switch (backend) {
-            case "torchscript":
-                predictor =
-                        new TorchScriptPredictorFactory(
-                                model,
-                                hidden,
-                                layers,
-                                config.get(GruOptions.PREDICTOR_DEVICE),
-                                config.get(GruOptions.PREDICTOR_INTRA_OP_THREADS),
-                                config.get(GruOptions.PREDICTOR_INTER_OP_THREADS),
-                                config.get(GruOptions.PREDICTOR_WARM_UP));
-                break;
-            case "reference":
-                predictor = new ReferenceGruPredictorFactory(model, hidden, layers);
-                break;
-            default:
-                throw new IllegalArgumentException(
-                        "Unknown "
-                                + GruOptions.PREDICTOR_BACKEND.key()
-                                + " '"
-                                + backend
-                                + "'; expected torchscript or reference");
-        }
+        BatchPredictorFactory predictor = BatchPredictors.fromConfiguration(config);
         Builder builder =
                 builder()
                         .setPredictor(predictor)

@@ -1,13 +1,15 @@
 package dev.flinkgru.tools.replay;
 
+import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.operator.predictor.BatchPredictor;
 import dev.flinkgru.operator.predictor.BatchPredictorFactory;
+import dev.flinkgru.operator.predictor.BatchPredictors;
 import dev.flinkgru.operator.predictor.ModelShape;
-import dev.flinkgru.operator.predictor.ReferenceGruPredictorFactory;
-import dev.flinkgru.operator.predictor.TorchScriptPredictorFactory;
 import dev.flinkgru.tools.cli.CliException;
 import dev.flinkgru.tools.cli.Options;
 import java.io.IOException;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
 
 /**
  * The model options the commands share ({@code --model --hidden-size --layers [--device]
@@ -18,23 +20,26 @@ public final class ModelOptions {
 
     private ModelOptions() {}
 
-    /** The predictor factory of {@code --backend} (default torchscript) and {@code --device}. */
+    /**
+     * The predictor factory of {@code --model --hidden-size --layers}, {@code --backend} and {@code
+     * --device}: the flags mapped onto {@link GruOptions}, built by {@link BatchPredictors}.
+     */
     public static BatchPredictorFactory predictor(
             Options options, String model, int hidden, int layers) {
-        String backend = options.get("backend", "torchscript");
-        switch (backend) {
-            case "torchscript":
-                try {
-                    return new TorchScriptPredictorFactory(
-                            model, hidden, layers, options.get("device", "cpu"), 1, 1, false);
-                } catch (IllegalArgumentException e) {
-                    throw CliException.usage(e.getMessage());
-                }
-            case "reference":
-                return new ReferenceGruPredictorFactory(model, hidden, layers);
-            default:
-                throw CliException.usage(
-                        "--backend must be torchscript or reference, was '" + backend + "'");
+        Configuration config = new Configuration();
+        config.set(GruOptions.MODEL_PATH, model);
+        config.set(GruOptions.MODEL_HIDDEN_SIZE, hidden);
+        config.set(GruOptions.MODEL_LAYERS, layers);
+        if (options.has("backend")) {
+            config.set(GruOptions.PREDICTOR_BACKEND, options.required("backend"));
+        }
+        if (options.has("device")) {
+            config.set(GruOptions.PREDICTOR_DEVICE, options.required("device"));
+        }
+        try {
+            return BatchPredictors.fromConfiguration(config);
+        } catch (IllegalConfigurationException e) {
+            throw CliException.usage(e.getMessage());
         }
     }
 
