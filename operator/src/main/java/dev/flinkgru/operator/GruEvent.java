@@ -2,8 +2,10 @@ package dev.flinkgru.operator;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.apache.flink.annotation.PublicEvolving;
 
 /** One input event: a key, its event time, an id carried to the output, and F features. */
+@PublicEvolving
 public class GruEvent {
 
     /** The key whose hidden state the event advances. */
@@ -18,6 +20,12 @@ public class GruEvent {
     /** The F input features of one GRU step. */
     public float[] features;
 
+    /**
+     * The record the event was parsed from (e.g. a Kafka record's JSON), or null: carried only so
+     * that a refused event can be dead-lettered as it came; never copied to a prediction.
+     */
+    public String origin;
+
     /** For Flink's POJO serializer. */
     public GruEvent() {}
 
@@ -26,6 +34,12 @@ public class GruEvent {
         this.timestamp = timestamp;
         this.eventId = eventId;
         this.features = features;
+    }
+
+    /** This event with {@code origin} as the record it was parsed from. */
+    public GruEvent withOrigin(String origin) {
+        this.origin = origin;
+        return this;
     }
 
     public String getKey() {

@@ -5,11 +5,13 @@ import dev.flinkgru.operator.predictor.BatchPredictorFactory;
 import dev.flinkgru.operator.predictor.BatchPredictors;
 import dev.flinkgru.state.FingerprintMismatchPolicy;
 import java.time.Duration;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.util.OutputTag;
+import org.apache.flink.util.Preconditions;
 
 /**
  * Applies the GRU operator to a keyed stream of {@link GruEvent}s:
@@ -25,9 +27,13 @@ import org.apache.flink.util.OutputTag;
  * DataStream<RejectedEvent> rejected = predictions.getSideOutput(GruInference.REJECTED);
  * }</pre>
  */
+@PublicEvolving
 public final class GruInference {
 
-    /** Side output of events the operator refused (wrong feature count, NaN or infinite). */
+    /**
+     * Side output of events the operator refused: wrong feature count, NaN or infinite features,
+     * non-finite model output, or a model that failed on the event.
+     */
     public static final OutputTag<RejectedEvent> REJECTED =
             new OutputTag<>("gru-rejected", TypeInformation.of(RejectedEvent.class));
 
@@ -39,14 +45,16 @@ public final class GruInference {
     private final FlushPolicy flushPolicy;
     private final FingerprintMismatchPolicy mismatchPolicy;
     private final Duration stateTtl;
+    private final int maxFailedRows;
     private final String uid;
 
     private GruInference(Builder b) {
         this.predictor = b.predictor;
         this.inputSize = b.inputSize;
-        this.flushPolicy = new FlushPolicy(b.maxBatchSize, b.maxDelay);
+        this.flushPolicy = b.flushPolicy;
         this.mismatchPolicy = b.mismatchPolicy;
         this.stateTtl = b.stateTtl;
+        this.maxFailedRows = b.maxFailedRows;
         this.uid = b.uid;
     }
 
@@ -56,21 +64,22 @@ public final class GruInference {
 
     /** The operator configured from {@link GruOptions} in {@code config}. */
     public static GruInference fromConfiguration(ReadableConfig config, int inputSize) {
-        BatchPredictorFactory predictor = BatchPredictors.fromConfiguration(config);
         Builder builder =
                 builder()
-                        .setPredictor(predictor)
+                        .setPredictor(BatchPredictors.fromConfiguration(config))
                         .setInputSize(inputSize)
                         .optMaxBatchSize(config.get(GruOptions.BATCH_MAX_SIZE))
                         .optMaxDelay(config.get(GruOptions.BATCH_MAX_DELAY))
-                        .optMismatchPolicy(config.get(GruOptions.STATE_FINGERPRINT_MISMATCH));
+                        .optMismatchPolicy(config.get(GruOptions.STATE_FINGERPRINT_MISMATCH))
+                        .optMaxFailedRows(config.get(GruOptions.PREDICTOR_MAX_FAILED_ROWS));
         config.getOptional(GruOptions.STATE_TTL).ifPresent(builder::optStateTtl);
         return builder.build();
     }
 
     /** A new operator instance (each job graph needs its own). */
     public GruOperator createOperator() {
-        return new GruOperator(predictor, flushPolicy, inputSize, mismatchPolicy, stateTtl);
+        return new GruOperator(
+                predictor, flushPolicy, inputSize, mismatchPolicy, stateTtl, maxFailedRows);
     }
 
     /** Adds the operator, with its uid, after {@code events}. */
@@ -86,76 +95,89 @@ public final class GruInference {
         return flushPolicy;
     }
 
-    /** Builds a {@link GruInference}; {@code setX} for required, {@code optX} for optional. */
+    /**
+     * Builds a {@link GruInference}; {@code setX} for required, {@code optX} for optional. Each
+     * setter checks its value at once.
+     */
+    @PublicEvolving
     public static final class Builder {
         private BatchPredictorFactory predictor;
         private int inputSize;
-        private int maxBatchSize = GruOptions.BATCH_MAX_SIZE.defaultValue();
-        private Duration maxDelay = GruOptions.BATCH_MAX_DELAY.defaultValue();
+        private FlushPolicy flushPolicy =
+                new FlushPolicy(
+                        GruOptions.BATCH_MAX_SIZE.defaultValue(),
+                        GruOptions.BATCH_MAX_DELAY.defaultValue());
         private FingerprintMismatchPolicy mismatchPolicy =
                 GruOptions.STATE_FINGERPRINT_MISMATCH.defaultValue();
         private Duration stateTtl;
+        private int maxFailedRows = GruOptions.PREDICTOR_MAX_FAILED_ROWS.defaultValue();
         private String uid = DEFAULT_UID;
 
         private Builder() {}
 
         public Builder setPredictor(BatchPredictorFactory predictor) {
-            this.predictor = predictor;
+            this.predictor = Preconditions.checkNotNull(predictor, "predictor must not be null");
             return this;
         }
 
         /** F, the features of every event. */
         public Builder setInputSize(int inputSize) {
-            if (inputSize < 1) {
-                throw new IllegalArgumentException(
-                        "inputSize must be at least 1, was " + inputSize);
-            }
+            Preconditions.checkArgument(
+                    inputSize >= 1, "inputSize must be at least 1, was %s", inputSize);
             this.inputSize = inputSize;
             return this;
         }
 
+        /** {@link GruOptions#BATCH_MAX_SIZE}. */
         public Builder optMaxBatchSize(int maxBatchSize) {
-            if (maxBatchSize < 1) {
-                throw new IllegalArgumentException(
-                        "maxBatchSize must be at least 1, was " + maxBatchSize);
-            }
-            this.maxBatchSize = maxBatchSize;
+            this.flushPolicy = new FlushPolicy(maxBatchSize, flushPolicy.maxDelay());
             return this;
         }
 
+        /** {@link GruOptions#BATCH_MAX_DELAY}. */
         public Builder optMaxDelay(Duration maxDelay) {
-            if (maxDelay == null || maxDelay.isNegative() || maxDelay.isZero()) {
-                throw new IllegalArgumentException("maxDelay must be positive, was " + maxDelay);
-            }
-            this.maxDelay = maxDelay;
+            this.flushPolicy = new FlushPolicy(flushPolicy.maxBatchSize(), maxDelay);
             return this;
         }
 
+        /** {@link GruOptions#STATE_FINGERPRINT_MISMATCH}. */
         public Builder optMismatchPolicy(FingerprintMismatchPolicy mismatchPolicy) {
-            this.mismatchPolicy = mismatchPolicy;
+            this.mismatchPolicy =
+                    Preconditions.checkNotNull(mismatchPolicy, "mismatchPolicy must not be null");
             return this;
         }
 
+        /** {@link GruOptions#STATE_TTL}. */
         public Builder optStateTtl(Duration stateTtl) {
-            if (stateTtl == null || stateTtl.isNegative() || stateTtl.isZero()) {
-                throw new IllegalArgumentException("stateTtl must be positive, was " + stateTtl);
-            }
+            Preconditions.checkArgument(
+                    stateTtl != null && !stateTtl.isNegative() && !stateTtl.isZero(),
+                    "%s must be positive, was %s",
+                    GruOptions.STATE_TTL.key(),
+                    stateTtl);
             this.stateTtl = stateTtl;
             return this;
         }
 
+        /** {@link GruOptions#PREDICTOR_MAX_FAILED_ROWS}. */
+        public Builder optMaxFailedRows(int maxFailedRows) {
+            Preconditions.checkArgument(
+                    maxFailedRows >= 0,
+                    "%s must not be negative, was %s",
+                    GruOptions.PREDICTOR_MAX_FAILED_ROWS.key(),
+                    maxFailedRows);
+            this.maxFailedRows = maxFailedRows;
+            return this;
+        }
+
         public Builder optUid(String uid) {
+            Preconditions.checkArgument(uid != null && !uid.isBlank(), "uid must not be blank");
             this.uid = uid;
             return this;
         }
 
         public GruInference build() {
-            if (predictor == null) {
-                throw new IllegalStateException("setPredictor(...) is required");
-            }
-            if (inputSize == 0) {
-                throw new IllegalStateException("setInputSize(...) is required");
-            }
+            Preconditions.checkState(predictor != null, "setPredictor(...) is required");
+            Preconditions.checkState(inputSize != 0, "setInputSize(...) is required");
             return new GruInference(this);
         }
     }

@@ -2,6 +2,8 @@ package dev.flinkgru.operator;
 
 import dev.flinkgru.operator.flush.FlushPolicy;
 import dev.flinkgru.operator.flush.FlushReason;
+import dev.flinkgru.operator.internal.Batch;
+import dev.flinkgru.operator.internal.BatchStep;
 import dev.flinkgru.operator.internal.GruOperatorMetrics;
 import dev.flinkgru.operator.internal.KeyedEventBuffer;
 import dev.flinkgru.operator.predictor.BatchPredictor;
@@ -13,9 +15,9 @@ import dev.flinkgru.state.HiddenStateSerializer;
 import dev.flinkgru.state.HiddenStateTtl;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -25,21 +27,21 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * The keyed micro-batching GRU operator. Events are buffered per key and flushed as batched GRU
- * steps on a {@link BatchPredictor}; each key's hidden state lives in Flink keyed state as plain
- * floats; one {@link GruPrediction} leaves per event, in per-key order.
+ * steps ({@link BatchStep}) on a {@link BatchPredictor}; each key's hidden state lives in Flink
+ * keyed state as plain floats; one {@link GruPrediction} leaves per event, in per-key order.
  *
  * <p>The buffer is never checkpointed: it is flushed before every checkpoint barrier, before every
  * watermark is forwarded, and at the end of input, so nothing buffered is in flight when a barrier
  * or watermark passes. Everything, state access and output included, runs on the task thread.
  */
+@Internal
 public class GruOperator extends AbstractStreamOperator<GruPrediction>
         implements OneInputStreamOperator<GruEvent, GruPrediction> {
 
     private static final long serialVersionUID = 1L;
 
     /** Reason given for events whose model output or new state is not finite. */
-    public static final String NON_FINITE_OUTPUT =
-            "model output is not finite (NaN or infinity); the key's state was kept";
+    public static final String NON_FINITE_OUTPUT = BatchStep.NON_FINITE_OUTPUT;
 
     /** Name of the keyed state that holds each key's {@link HiddenState}. */
     public static final String STATE_NAME = "gru-hidden-state";
@@ -57,6 +59,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     private final int inputSize;
     private final FingerprintMismatchPolicy mismatchPolicy;
     private final Duration stateTtl;
+    private final int maxFailedRows;
 
     private transient BatchPredictor predictor;
     private transient ModelShape shape;
@@ -64,15 +67,14 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     private transient KeyedEventBuffer buffer;
     private transient ScheduledFuture<?> delayTimer;
     private transient GruOperatorMetrics metrics;
+    private transient BatchStep step;
+    private transient Batch batch;
+    private transient BatchStep.States states;
+    private transient BatchStep.Results results;
 
-    // Reused per flush; sized for the largest batch.
-    private transient List<Object> roundKeys;
-    private transient List<GruEvent> roundEvents;
-    private transient HiddenState[] batchStates;
-    private transient float[] x;
-    private transient float[] h;
-    private transient float[] y;
-    private transient float[] hNext;
+    // Reused per batch.
+    private transient List<Object> batchKeys;
+    private transient List<GruEvent> batchEvents;
 
     /**
      * @param predictorFactory opens the subtask's predictor
@@ -80,18 +82,21 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
      * @param inputSize F, the features of every event
      * @param mismatchPolicy what to do with states of another model
      * @param stateTtl idle time after which a key's state expires, or null for never
+     * @param maxFailedRows rows the model may fail on in a row before the task fails
      */
     public GruOperator(
             BatchPredictorFactory predictorFactory,
             FlushPolicy flushPolicy,
             int inputSize,
             FingerprintMismatchPolicy mismatchPolicy,
-            Duration stateTtl) {
+            Duration stateTtl,
+            int maxFailedRows) {
         this.predictorFactory = predictorFactory;
         this.flushPolicy = flushPolicy;
         this.inputSize = inputSize;
         this.mismatchPolicy = mismatchPolicy;
         this.stateTtl = stateTtl;
+        this.maxFailedRows = maxFailedRows;
     }
 
     @Override
@@ -110,13 +115,12 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
 
         buffer = new KeyedEventBuffer();
         metrics = new GruOperatorMetrics(getMetricGroup(), buffer::size);
-        roundKeys = new ArrayList<>();
-        roundEvents = new ArrayList<>();
-        batchStates = new HiddenState[maxBatch];
-        x = new float[maxBatch * shape.inputSize()];
-        h = new float[maxBatch * shape.stateSize()];
-        y = new float[maxBatch * shape.outputSize()];
-        hNext = new float[maxBatch * shape.stateSize()];
+        step = new BatchStep(predictor, maxBatch, maxFailedRows);
+        batch = step.newBatch();
+        states = new KeyedStates();
+        results = new Emitter();
+        batchKeys = new ArrayList<>();
+        batchEvents = new ArrayList<>();
     }
 
     @Override
@@ -124,7 +128,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         GruEvent event = element.getValue();
         String problem = validate(event);
         if (problem != null) {
-            metrics.rejected.inc();
+            metrics.recordRejected();
             output.collect(
                     GruInference.REJECTED,
                     new StreamRecord<>(new RejectedEvent(event, problem), event.timestamp));
@@ -180,7 +184,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         super.finish();
     }
 
-    /** Runs everything buffered, round by round, in batches of at most the maximum size. */
+    /** Runs everything buffered, batch by batch; a key's next event waits for its last step. */
     private void flush(FlushReason reason) throws Exception {
         if (buffer.isEmpty()) {
             return;
@@ -189,61 +193,54 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
             delayTimer.cancel(false);
             delayTimer = null;
         }
-        metrics.flushes(reason).inc();
-        int maxBatch = flushPolicy.maxBatchSize();
-        while (!buffer.isEmpty()) {
-            buffer.pollRound(roundKeys, roundEvents);
-            for (int start = 0; start < roundEvents.size(); start += maxBatch) {
-                step(start, Math.min(maxBatch, roundEvents.size() - start));
-            }
-            roundKeys.clear();
-            roundEvents.clear();
+        metrics.recordFlush(reason);
+        while (buffer.hasReady()) {
+            buffer.pollReady(flushPolicy.maxBatchSize(), batchKeys, batchEvents);
+            step.gather(batch, batchKeys, batchEvents, states);
+            batchKeys.clear();
+            batchEvents.clear();
+            step.run(batch);
+            metrics.recordBatch(batch.size(), batch.predictorNanos());
+            metrics.recordPredictions(step.apply(batch, states, results));
+            buffer.complete(batch.keys(), batch.size());
         }
     }
 
-    /** One predictor step for round rows [start, start + n); the keys of a round are distinct. */
-    private void step(int start, int n) throws Exception {
-        int f = shape.inputSize();
-        int stateSize = shape.stateSize();
-        for (int i = 0; i < n; i++) {
-            setCurrentKey(roundKeys.get(start + i));
-            HiddenState state = currentState(roundKeys.get(start + i));
-            batchStates[i] = state;
-            System.arraycopy(state.values(), 0, h, i * stateSize, stateSize);
-            System.arraycopy(roundEvents.get(start + i).features, 0, x, i * f, f);
-        }
-
-        long began = System.nanoTime();
-        try {
-            predictor.step(n, x, h, y, hNext);
-        } catch (Exception e) {
-            throw new Exception("GRU batch inference failed.", e);
-        }
-        metrics.predictorLatencyMicros.update((System.nanoTime() - began) / 1000);
-        metrics.batchSize.update(n);
-
-        int outputs = shape.outputSize();
-        int emitted = 0;
-        for (int i = 0; i < n; i++) {
-            GruEvent event = roundEvents.get(start + i);
-            HiddenState state = batchStates[i];
-            batchStates[i] = null;
-            if (!allFinite(y, i * outputs, outputs)
-                    || !allFinite(hNext, i * stateSize, stateSize)) {
-                // Policy for NaN/Inf out of the model: the event is refused with its reason and
-                // the key keeps its previous state, so one bad step cannot poison the key.
-                metrics.rejected.inc();
-                output.collect(
-                        GruInference.REJECTED,
-                        new StreamRecord<>(
-                                new RejectedEvent(event, NON_FINITE_OUTPUT), event.timestamp));
-                continue;
+    /**
+     * The keys' states in Flink keyed state: zero for a new key, reset or failure for another
+     * model's.
+     */
+    private final class KeyedStates implements BatchStep.States {
+        @Override
+        public HiddenState read(Object key) throws Exception {
+            setCurrentKey(key);
+            HiddenState state = hiddenState.value();
+            if (state == null) {
+                return HiddenState.zero(shape.stateSize(), shape.fingerprint());
             }
-            emitted++;
-            setCurrentKey(roundKeys.get(start + i));
-            state.advance(hNext, i * stateSize, event.timestamp);
+            if (state.modelFingerprint() != shape.fingerprint()
+                    || state.size() != shape.stateSize()) {
+                if (mismatchPolicy == FingerprintMismatchPolicy.FAIL) {
+                    throw new FingerprintMismatchPolicy.MismatchException(
+                            key, state.modelFingerprint(), shape.fingerprint());
+                }
+                metrics.recordStateReset();
+                return HiddenState.zero(shape.stateSize(), shape.fingerprint());
+            }
+            return state;
+        }
+
+        @Override
+        public void write(Object key, HiddenState state) throws Exception {
+            setCurrentKey(key);
             hiddenState.update(state);
-            float[] out = Arrays.copyOfRange(y, i * outputs, (i + 1) * outputs);
+        }
+    }
+
+    /** Predictions to the main output, refusals to {@link GruInference#REJECTED}. */
+    private final class Emitter implements BatchStep.Results {
+        @Override
+        public void predicted(GruEvent event, float[] out, HiddenState state) {
             output.collect(
                     new StreamRecord<>(
                             new GruPrediction(
@@ -255,33 +252,18 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
                                     shape.fingerprint()),
                             event.timestamp));
         }
-        metrics.events.inc(emitted);
-    }
 
-    private static boolean allFinite(float[] values, int from, int count) {
-        for (int i = from; i < from + count; i++) {
-            if (!Float.isFinite(values[i])) {
-                return false;
+        @Override
+        public void refused(GruEvent event, String reason) {
+            if (reason.startsWith(BatchStep.MODEL_FAILED)) {
+                metrics.recordModelFailure();
+            } else {
+                metrics.recordRejected();
             }
+            output.collect(
+                    GruInference.REJECTED,
+                    new StreamRecord<>(new RejectedEvent(event, reason), event.timestamp));
         }
-        return true;
-    }
-
-    /** The current key's state: zero for a new key, reset or failure for another model's. */
-    private HiddenState currentState(Object key) throws Exception {
-        HiddenState state = hiddenState.value();
-        if (state == null) {
-            return HiddenState.zero(shape.stateSize(), shape.fingerprint());
-        }
-        if (state.modelFingerprint() != shape.fingerprint() || state.size() != shape.stateSize()) {
-            if (mismatchPolicy == FingerprintMismatchPolicy.FAIL) {
-                throw new FingerprintMismatchPolicy.MismatchException(
-                        key, state.modelFingerprint(), shape.fingerprint());
-            }
-            metrics.stateResets.inc();
-            return HiddenState.zero(shape.stateSize(), shape.fingerprint());
-        }
-        return state;
     }
 
     /** For tests: events waiting in the buffer. */

@@ -2,10 +2,12 @@ package dev.flinkgru.operator;
 
 import dev.flinkgru.state.FingerprintMismatchPolicy;
 import java.time.Duration;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
 /** Options of the GRU operator, for {@link GruInference#fromConfiguration}. */
+@PublicEvolving
 public final class GruOptions {
 
     private GruOptions() {}
@@ -82,6 +84,18 @@ public final class GruOptions {
                     .withDescription(
                             "Run one step of every batch-size bucket at open, so TorchScript"
                                     + " specializes before traffic (worth it on GPU).");
+
+    public static final ConfigOption<Integer> PREDICTOR_MAX_FAILED_ROWS =
+            ConfigOptions.key("gru.predictor.max-failed-rows")
+                    .intType()
+                    .defaultValue(100)
+                    .withDescription(
+                            "A predictor call that throws is retried in halves down to single rows:"
+                                    + " the rows the model fails on are refused with its message"
+                                    + " (their keys keep their states) and the others proceed. Once"
+                                    + " more than this many rows have failed since the model last"
+                                    + " produced any output, the task fails: a model that fails on"
+                                    + " everything fails the job.");
 
     public static final ConfigOption<Duration> STATE_TTL =
             ConfigOptions.key("gru.state.ttl")

@@ -2,8 +2,10 @@ package dev.flinkgru.operator;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.apache.flink.annotation.PublicEvolving;
 
 /** One output per input event: the event's key, time and id, and the model's output row. */
+@PublicEvolving
 public class GruPrediction {
 
     /** Key of the event. */

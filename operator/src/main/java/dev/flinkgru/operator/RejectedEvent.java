@@ -1,6 +1,9 @@
 package dev.flinkgru.operator;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 /** An event the operator refused, with the reason; emitted to {@link GruInference#REJECTED}. */
+@PublicEvolving
 public class RejectedEvent {
 
     /** The refused event, unchanged. */

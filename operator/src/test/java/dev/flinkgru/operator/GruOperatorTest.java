@@ -99,7 +99,7 @@ class GruOperatorTest {
     private static long flushes(
             KeyedOneInputStreamOperatorTestHarness<String, GruEvent, GruPrediction> harness,
             FlushReason reason) {
-        return operator(harness).metrics().flushes(reason).getCount();
+        return operator(harness).metrics().flushes(reason);
     }
 
     @Test
@@ -306,7 +306,7 @@ class GruOperatorTest {
         assertThat(harness.extractOutputValues())
                 .extracting(p -> p.output[0])
                 .containsExactly(2f, 5f);
-        assertThat(operator(harness).metrics().rejected.getCount()).isEqualTo(4);
+        assertThat(operator(harness).metrics().rejected()).isEqualTo(4);
     }
 
     @Test
@@ -342,7 +342,7 @@ class GruOperatorTest {
         GruPrediction p = after.extractOutputValues().get(0);
         assertThat(p.output).containsExactly(1f, 1f);
         assertThat(p.steps).isEqualTo(1);
-        assertThat(operator(after).metrics().stateResets.getCount()).isEqualTo(1);
+        assertThat(operator(after).metrics().stateResets()).isEqualTo(1);
     }
 
     @Test
@@ -381,7 +381,60 @@ class GruOperatorTest {
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(2f, 1L),
                         org.assertj.core.groups.Tuple.tuple(5f, 2L));
-        assertThat(operator(harness).metrics().events.getCount()).isEqualTo(3);
+        assertThat(operator(harness).metrics().predictions()).isEqualTo(3);
+    }
+
+    @Test
+    void anEventTheModelFailsOnIsRefusedAndItsKeyKeepsItsState(TestInfo info) throws Exception {
+        var harness = harness(info, 4, NEVER);
+        harness.open();
+        harness.processElement(event("a", 0, 2f));
+        harness.processElement(event("b", 1, 1f));
+        harness.processElement(event("c", 2, 1f));
+        harness.processElement(event("d", 3, 1f));
+        // A batch of four in which the model throws on b's event.
+        harness.processElement(event("a", 4, 3f));
+        harness.processElement(event("b", 5, CountingPredictorFactory.FAIL));
+        harness.processElement(event("c", 6, 1f));
+        harness.processElement(event("d", 7, 1f));
+        harness.processElement(event("b", 8, 4f));
+        operator(harness).finish();
+
+        assertThat(harness.getSideOutput(GruInference.REJECTED))
+                .extracting(r -> r.getValue().event.eventId, r -> r.getValue().reason)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                5L,
+                                "the model failed on this event: "
+                                        + CountingPredictorFactory.FAILURE_MESSAGE));
+        assertThat(harness.extractOutputValues().stream().filter(p -> p.key.equals("b")))
+                .extracting(p -> p.output[0], p -> p.steps)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(1f, 1L),
+                        org.assertj.core.groups.Tuple.tuple(5f, 2L));
+        assertThat(harness.extractOutputValues()).hasSize(8);
+        assertThat(operator(harness).metrics().modelFailures()).isEqualTo(1);
+        assertThat(operator(harness).metrics().rejected()).isEqualTo(1);
+    }
+
+    @Test
+    void aModelThatFailsOnEverythingFailsTheTask(TestInfo info) throws Exception {
+        var harness = harness(info, 4, NEVER);
+        harness.open();
+        // 100 rows (the default bound) fail, each refused; the 101st fails the task.
+        for (int i = 0; i < 103; i++) {
+            harness.processElement(event("k" + (i % 4), i, CountingPredictorFactory.FAIL));
+        }
+        assertThat(harness.getSideOutput(GruInference.REJECTED)).hasSize(100);
+        assertThatThrownBy(
+                        () ->
+                                harness.processElement(
+                                        event("k3", 103, CountingPredictorFactory.FAIL)))
+                .hasMessageContaining("GRU batch inference failed")
+                .hasMessageContaining("101 rows in a row")
+                .hasRootCauseMessage(CountingPredictorFactory.FAILURE_MESSAGE);
+        assertThat(operator(harness).metrics().modelFailures())
+                .isEqualTo((long) GruOptions.PREDICTOR_MAX_FAILED_ROWS.defaultValue());
     }
 
     @Test

@@ -1,9 +1,12 @@
 package dev.flinkgru.state;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 /**
  * What the operator does with a restored hidden state whose model fingerprint differs from the
  * loaded model's (the model was replaced between runs).
  */
+@PublicEvolving
 public enum FingerprintMismatchPolicy {
     /** Start the key again from the zero state; the operator counts each reset in a metric. */
     RESET,

@@ -2,6 +2,7 @@ package dev.flinkgru.state;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * One key's GRU hidden state as plain data: the L·H floats (layer-major), how many steps produced
@@ -10,6 +11,7 @@ import java.util.Objects;
  * <p>Instances are mutable on purpose: the operator advances a key's state in place and writes it
  * back, which avoids one allocation per event.
  */
+@PublicEvolving
 public final class HiddenState {
 
     /** The L·H hidden values, layer 0's H values first. */

@@ -1,6 +1,7 @@
 package dev.flinkgru.state;
 
 import java.io.IOException;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
@@ -14,6 +15,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * <p>The format version is kept in the {@link HiddenStateSerializerSnapshot}; a new format gets a
  * new version there, and old snapshots are read with the serializer of their version.
  */
+@Internal
 public final class HiddenStateSerializer extends TypeSerializer<HiddenState> {
 
     private static final long serialVersionUID = 1L;

@@ -1,6 +1,7 @@
 package dev.flinkgru.state;
 
 import java.io.IOException;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -11,6 +12,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * Snapshot of {@link HiddenStateSerializer}. Its version is the serializer's format version;
  * versions this code does not know are rejected with a message naming the version.
  */
+@Internal
 public final class HiddenStateSerializerSnapshot implements TypeSerializerSnapshot<HiddenState> {
 
     /** The format version read from a snapshot (or the current one for a new snapshot). */
@@ -39,9 +41,16 @@ public final class HiddenStateSerializerSnapshot implements TypeSerializerSnapsh
         formatVersion = readVersion;
     }
 
+    /** The serializer of the snapshot's format version (only version 1 exists so far). */
     @Override
     public TypeSerializer<HiddenState> restoreSerializer() {
-        return HiddenStateSerializer.INSTANCE;
+        switch (formatVersion) {
+            case 1:
+                return HiddenStateSerializer.INSTANCE;
+            default:
+                throw new IllegalStateException(
+                        "No serializer for HiddenState format version " + formatVersion);
+        }
     }
 
     @Override

@@ -1,12 +1,14 @@
 package dev.flinkgru.state;
 
 import java.time.Duration;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.state.StateTtlConfig;
 
 /**
  * TTL for idle keys: a key's hidden state expires {@code ttl} of processing time after its last
  * write, and an expired state is never returned (the key starts again from zero state).
  */
+@Internal
 public final class HiddenStateTtl {
 
     private HiddenStateTtl() {}

@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import org.apache.flink.annotation.PublicEvolving;
 
 /** A model's fingerprint: the first 64 bits of the SHA-256 of its file, shown as 16 hex digits. */
+@PublicEvolving
 public final class ModelFingerprint {
 
     private ModelFingerprint() {}

@@ -1,13 +1,17 @@
 package dev.flinkgru.operator.flush;
 
+import dev.flinkgru.operator.GruOptions;
 import java.io.Serializable;
 import java.time.Duration;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.util.Preconditions;
 
 /**
  * When buffered events become a batch: at {@code maxBatchSize} buffered events (the buffer's hard
  * cap), {@code maxDelay} after the first event entered an empty buffer, and always before a
  * checkpoint barrier, a watermark and the end of input (those three the operator enforces).
  */
+@PublicEvolving
 public final class FlushPolicy implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -16,14 +20,16 @@ public final class FlushPolicy implements Serializable {
     private final Duration maxDelay;
 
     public FlushPolicy(int maxBatchSize, Duration maxDelay) {
-        if (maxBatchSize < 1) {
-            throw new IllegalArgumentException(
-                    "gru.batch.max-size must be at least 1, was " + maxBatchSize);
-        }
-        if (maxDelay == null || maxDelay.isNegative() || maxDelay.isZero()) {
-            throw new IllegalArgumentException(
-                    "gru.batch.max-delay must be positive, was " + maxDelay);
-        }
+        Preconditions.checkArgument(
+                maxBatchSize >= 1,
+                "%s must be at least 1, was %s",
+                GruOptions.BATCH_MAX_SIZE.key(),
+                maxBatchSize);
+        Preconditions.checkArgument(
+                maxDelay != null && !maxDelay.isNegative() && !maxDelay.isZero(),
+                "%s must be positive, was %s",
+                GruOptions.BATCH_MAX_DELAY.key(),
+                maxDelay);
         this.maxBatchSize = maxBatchSize;
         this.maxDelay = maxDelay;
     }

@@ -1,6 +1,9 @@
 package dev.flinkgru.operator.flush;
 
+import org.apache.flink.annotation.Internal;
+
 /** Why a buffer was flushed; each reason has its own counter in the operator's metrics. */
+@Internal
 public enum FlushReason {
     /** The buffer reached the maximum batch size. */
     SIZE("size"),

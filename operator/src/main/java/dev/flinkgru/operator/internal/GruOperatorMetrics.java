@@ -4,58 +4,123 @@ import dev.flinkgru.operator.flush.FlushReason;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
-import org.apache.flink.metrics.Meter;
 import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
-/** The operator's metrics, registered in its operator metric group. */
+/** The GRU operator's metrics, registered in its operator metric group. */
+@Internal
 public final class GruOperatorMetrics {
+
+    /** Rows per predictor step (histogram). */
+    public static final String BATCH_SIZE = "batchSize";
+
+    /** Wall time of one batch's predictor calls, microseconds (histogram). */
+    public static final String PREDICTOR_LATENCY_MICROS = "predictorLatencyMicros";
+
+    /** Events that produced a prediction (counter). */
+    public static final String PREDICTIONS = "predictions";
+
+    /** Predictions per second over the last minute (meter). */
+    public static final String PREDICTIONS_PER_SECOND = "predictionsPerSecond";
+
+    /** Restored states dropped because another model produced them (counter). */
+    public static final String STATE_RESETS = "stateResets";
+
+    /** Events refused: invalid input, non-finite output, or a model failure (counter). */
+    public static final String REJECTED_EVENTS = "rejectedEvents";
+
+    /** Events the model failed on, isolated and refused (counter). */
+    public static final String MODEL_FAILURES = "modelFailures";
+
+    /** Events waiting in the buffer (gauge). */
+    public static final String BUFFERED_EVENTS = "bufferedEvents";
+
+    /** The group of the flush counters, one per {@link FlushReason}. */
+    public static final String FLUSHES = "flushes";
 
     private static final int HISTOGRAM_WINDOW = 1024;
 
-    /** Rows per predictor step. */
-    public final Histogram batchSize;
-
-    /** Wall time of one predictor step, microseconds. */
-    public final Histogram predictorLatencyMicros;
-
-    /** Events that produced a prediction. */
-    public final Counter events;
-
-    /** Events per second, over the last minute. */
-    public final Meter eventsPerSecond;
-
-    /** Restored states dropped because another model produced them. */
-    public final Counter stateResets;
-
-    /** Events refused as invalid (sent to the rejected side output). */
-    public final Counter rejected;
-
+    private final Histogram batchSize;
+    private final Histogram predictorLatencyMicros;
+    private final Counter predictions;
+    private final Counter stateResets;
+    private final Counter rejected;
+    private final Counter modelFailures;
     private final Map<FlushReason, Counter> flushes = new EnumMap<>(FlushReason.class);
 
     public GruOperatorMetrics(MetricGroup group, IntSupplier bufferedEvents) {
         batchSize =
-                group.histogram("batchSize", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+                group.histogram(BATCH_SIZE, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         predictorLatencyMicros =
                 group.histogram(
-                        "predictorLatencyMicros",
+                        PREDICTOR_LATENCY_MICROS,
                         new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        events = group.counter("predictions");
-        eventsPerSecond = group.meter("predictionsPerSecond", new MeterView(events));
-        stateResets = group.counter("stateResets");
-        rejected = group.counter("rejectedEvents");
-        group.gauge("bufferedEvents", bufferedEvents::getAsInt);
-        MetricGroup flushGroup = group.addGroup("flushes");
+        predictions = group.counter(PREDICTIONS);
+        group.meter(PREDICTIONS_PER_SECOND, new MeterView(predictions));
+        stateResets = group.counter(STATE_RESETS);
+        rejected = group.counter(REJECTED_EVENTS);
+        modelFailures = group.counter(MODEL_FAILURES);
+        group.gauge(BUFFERED_EVENTS, bufferedEvents::getAsInt);
+        MetricGroup flushGroup = group.addGroup(FLUSHES);
         for (FlushReason reason : FlushReason.values()) {
             flushes.put(reason, flushGroup.counter(reason.metricName()));
         }
     }
 
-    /** The flush counter of {@code reason}. */
-    public Counter flushes(FlushReason reason) {
-        return flushes.get(reason);
+    /** A batch of {@code rows} whose predictor calls took {@code nanos}. */
+    public void recordBatch(int rows, long nanos) {
+        batchSize.update(rows);
+        predictorLatencyMicros.update(nanos / 1000);
+    }
+
+    public void recordPredictions(int count) {
+        predictions.inc(count);
+    }
+
+    public void recordRejected() {
+        rejected.inc();
+    }
+
+    /** An event the model failed on (also counted as rejected). */
+    public void recordModelFailure() {
+        modelFailures.inc();
+        rejected.inc();
+    }
+
+    public void recordStateReset() {
+        stateResets.inc();
+    }
+
+    public void recordFlush(FlushReason reason) {
+        flushes.get(reason).inc();
+    }
+
+    /** Events that produced a prediction so far. */
+    public long predictions() {
+        return predictions.getCount();
+    }
+
+    /** Events refused so far. */
+    public long rejected() {
+        return rejected.getCount();
+    }
+
+    /** Events the model failed on so far. */
+    public long modelFailures() {
+        return modelFailures.getCount();
+    }
+
+    /** States reset so far. */
+    public long stateResets() {
+        return stateResets.getCount();
+    }
+
+    /** Flushes for {@code reason} so far. */
+    public long flushes(FlushReason reason) {
+        return flushes.get(reason).getCount();
     }
 }

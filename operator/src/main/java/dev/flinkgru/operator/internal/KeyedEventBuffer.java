@@ -1,49 +1,49 @@
 package dev.flinkgru.operator.internal;
 
 import dev.flinkgru.operator.GruEvent;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.flink.annotation.Internal;
 
 /**
- * Buffered events per key, in arrival order. {@link #pollRound} takes the oldest pending event of
- * every key at once: round r holds each key's r-th pending event, so no key appears twice in a
- * round and each key's events leave in the order they came.
+ * Buffered events per key, in arrival order, and which keys have a step in flight.
  *
- * <p>An event is filed into its round as it arrives (the round is the count of its key's events
- * already buffered), so buffering costs one map update and no per-key queue.
+ * <p>{@link #pollReady} takes the oldest pending event of keys that are <em>ready</em>: keys with
+ * an event waiting and no step in flight. A polled key is in flight until {@link #complete} is
+ * called for it, so a key never appears twice in one batch nor in two batches at once, and each
+ * key's events leave in the order they came. Keys become ready in the order their oldest pending
+ * event became the head of their queue: run synchronously, batch after batch, this is the order of
+ * rounds (the r-th pending event of every key in round r).
  */
+@Internal
 public final class KeyedEventBuffer {
 
-    /** Buffered events per key, while any are buffered. */
-    private final Map<Object, Integer> pendingPerKey = new HashMap<>();
+    /** Pending events of each key with events pending or a step in flight. */
+    private final Map<Object, ArrayDeque<GruEvent>> pending = new HashMap<>();
 
-    /** rounds.get(r): the keys and events of round r, in arrival order. */
-    private final List<Round> rounds = new ArrayList<>();
+    /** Keys with events pending and no step in flight, in the order they became ready. */
+    private final ArrayDeque<Object> ready = new ArrayDeque<>();
 
-    /** The next round {@link #pollRound} returns. */
-    private int nextRound;
+    /** Keys whose step is in flight. */
+    private final Set<Object> inFlight = new HashSet<>();
 
     private int size;
 
-    private static final class Round {
-        final List<Object> keys = new ArrayList<>();
-        final List<GruEvent> events = new ArrayList<>();
-    }
-
     /** Buffers {@code event} of {@code key}. */
     public void add(Object key, GruEvent event) {
-        int round = pendingPerKey.merge(key, 1, Integer::sum) - 1 + nextRound;
-        while (rounds.size() <= round) {
-            rounds.add(new Round());
+        ArrayDeque<GruEvent> queue = pending.computeIfAbsent(key, k -> new ArrayDeque<>());
+        queue.add(event);
+        if (queue.size() == 1 && !inFlight.contains(key)) {
+            ready.add(key);
         }
-        rounds.get(round).keys.add(key);
-        rounds.get(round).events.add(event);
         size++;
     }
 
-    /** Buffered events, all keys together. */
+    /** Buffered events, all keys together (events in flight not included). */
     public int size() {
         return size;
     }
@@ -52,22 +52,43 @@ public final class KeyedEventBuffer {
         return size == 0;
     }
 
-    /** Moves the oldest pending event of every key into {@code keys} and {@code events}. */
-    public void pollRound(List<Object> keys, List<GruEvent> events) {
-        if (size == 0) {
-            return;
+    /** Whether {@link #pollReady} would return anything. */
+    public boolean hasReady() {
+        return !ready.isEmpty();
+    }
+
+    /** Keys with a step in flight. */
+    public int keysInFlight() {
+        return inFlight.size();
+    }
+
+    /**
+     * Moves the oldest pending event of up to {@code max} ready keys into {@code keys} and {@code
+     * events} and marks those keys in flight.
+     */
+    public void pollReady(int max, List<Object> keys, List<GruEvent> events) {
+        for (int i = 0; i < max && !ready.isEmpty(); i++) {
+            Object key = ready.poll();
+            events.add(pending.get(key).poll());
+            keys.add(key);
+            inFlight.add(key);
+            size--;
         }
-        Round round = rounds.get(nextRound++);
-        keys.addAll(round.keys);
-        events.addAll(round.events);
-        for (Object key : round.keys) {
-            pendingPerKey.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
-        }
-        size -= round.events.size();
-        round.keys.clear();
-        round.events.clear();
-        if (size == 0) {
-            nextRound = 0;
+    }
+
+    /** Ends the steps in flight of {@code keys}: keys with more events become ready again. */
+    public void complete(Object[] keys, int count) {
+        for (int i = 0; i < count; i++) {
+            Object key = keys[i];
+            if (!inFlight.remove(key)) {
+                throw new IllegalStateException("Key " + key + " has no step in flight");
+            }
+            ArrayDeque<GruEvent> queue = pending.get(key);
+            if (queue.isEmpty()) {
+                pending.remove(key);
+            } else {
+                ready.add(key);
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.flinkgru.operator.predictor;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 /**
  * One batched GRU step: B inputs x[B,F] and states h[B,L·H] in, outputs y[B,O] and new states
  * h'[B,L·H] out. Rows are packed densely in plain float arrays (row b of x starts at b·F; a state
@@ -7,6 +9,7 @@ package dev.flinkgru.operator.predictor;
  *
  * <p>Not thread-safe: each operator subtask owns one instance.
  */
+@PublicEvolving
 public interface BatchPredictor extends AutoCloseable {
 
     /** Sizes of the model this predictor runs. */

@@ -1,11 +1,13 @@
 package dev.flinkgru.operator.predictor;
 
 import java.io.Serializable;
+import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * Creates the predictor of one operator subtask in {@code open()}; shipped with the job graph, so
  * it holds configuration only, never native resources.
  */
+@PublicEvolving
 public interface BatchPredictorFactory extends Serializable {
 
     /**

@@ -1,6 +1,7 @@
 package dev.flinkgru.operator.predictor;
 
 import dev.flinkgru.operator.GruOptions;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.ReadableConfig;
 
@@ -9,6 +10,7 @@ import org.apache.flink.configuration.ReadableConfig;
  * ({@code gru.model.*}) and the backend with its settings ({@code gru.predictor.*}). The operator's
  * {@code fromConfiguration}, the Kafka jobs and the command line all go through it.
  */
+@PublicEvolving
 public final class BatchPredictors {
 
     private BatchPredictors() {}

@@ -2,6 +2,7 @@ package dev.flinkgru.operator.predictor;
 
 import dev.flinkgru.state.ModelFingerprint;
 import java.io.Serializable;
+import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * Sizes of a loaded model: F inputs, L layers of H hidden units, O outputs, and its fingerprint.
@@ -12,6 +13,7 @@ import java.io.Serializable;
  * @param outputSize O, outputs per event
  * @param fingerprint the model file's fingerprint
  */
+@PublicEvolving
 public record ModelShape(
         int inputSize, int hiddenSize, int layers, int outputSize, long fingerprint)
         implements Serializable {

@@ -11,7 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A deterministic fake model for operator tests: F=1, H=2, L=1, O=2. A step adds the input to state
  * 0 and one to state 1, and outputs the new state: y = (running sum of x, step count). It records
- * the size of every batch it ran, per factory name.
+ * the size of every batch it ran (calls that threw included), per factory name. An input of {@link
+ * #POISON} makes the output NaN; a call with an input of {@link #FAIL} throws.
  */
 public final class CountingPredictorFactory implements BatchPredictorFactory {
 
@@ -19,6 +20,15 @@ public final class CountingPredictorFactory implements BatchPredictorFactory {
 
     /** The input that makes the fake model return NaN. */
     public static final float POISON = 666f;
+
+    /**
+     * The input the fake model fails on: a call with such a row throws, like an embedding given an
+     * id outside its range, whatever the other rows are.
+     */
+    public static final float FAIL = -1f;
+
+    /** The message of the fake model's failure. */
+    public static final String FAILURE_MESSAGE = "index -1 is out of range for the embedding";
 
     private static final Map<String, List<Integer>> BATCHES = new ConcurrentHashMap<>();
 
@@ -52,6 +62,11 @@ public final class CountingPredictorFactory implements BatchPredictorFactory {
                     throw new IllegalStateException("batch " + batch + " > " + maxBatchSize);
                 }
                 batches.add(batch);
+                for (int b = 0; b < batch; b++) {
+                    if (x[b * inputSize] == FAIL) {
+                        throw new IllegalArgumentException(FAILURE_MESSAGE);
+                    }
+                }
                 for (int b = 0; b < batch; b++) {
                     hNext[2 * b] = h[2 * b] + x[b * inputSize];
                     hNext[2 * b + 1] = h[2 * b + 1] + 1;

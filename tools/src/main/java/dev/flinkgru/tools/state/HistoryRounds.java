@@ -1,6 +1,8 @@
 package dev.flinkgru.tools.state;
 
 import dev.flinkgru.operator.GruEvent;
+import dev.flinkgru.operator.internal.Batch;
+import dev.flinkgru.operator.internal.BatchStep;
 import dev.flinkgru.operator.internal.KeyedEventBuffer;
 import dev.flinkgru.operator.predictor.BatchPredictor;
 import dev.flinkgru.operator.predictor.ModelShape;
@@ -11,54 +13,73 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a history of events through a {@link BatchPredictor} offline, as the GRU operator would:
- * round r holds each key's r-th event, each round runs in batches of at most the maximum size, and
- * each key starts from the zero state. Only the final states are kept.
+ * Runs a history of events through a {@link BatchPredictor} offline, with the operator's own batch
+ * step ({@link BatchStep}): batches of at most the maximum size, a key's next event only after its
+ * last step, each key from the zero state, and the same refusals (non-finite output, a model that
+ * fails on the event: the key keeps its state). Only the final states are kept.
  */
 final class HistoryRounds {
 
+    /**
+     * What the history left.
+     *
+     * @param states each key's state after all its events, keys in order of first appearance
+     * @param refused the events the step refused, with their reasons, in the order refused
+     */
+    record Result(Map<String, HiddenState> states, List<Refusal> refused) {}
+
+    /** An event the step refused. */
+    record Refusal(GruEvent event, String reason) {}
+
     private HistoryRounds() {}
 
-    /** Each key's state after all its events, keys in order of first appearance. */
-    static Map<String, HiddenState> run(
-            List<GruEvent> events, BatchPredictor predictor, int maxBatch) throws Exception {
+    static Result run(List<GruEvent> events, BatchPredictor predictor, int maxBatch, int maxFailed)
+            throws Exception {
         ModelShape shape = predictor.shape();
-        int f = shape.inputSize();
-        int s = shape.stateSize();
-        float[] x = new float[maxBatch * f];
-        float[] h = new float[maxBatch * s];
-        float[] y = new float[maxBatch * shape.outputSize()];
-        float[] hNext = new float[maxBatch * s];
+        Map<String, HiddenState> states = new LinkedHashMap<>();
+        List<Refusal> refused = new ArrayList<>();
+        BatchStep.States keyed =
+                new BatchStep.States() {
+                    @Override
+                    public HiddenState read(Object key) {
+                        return states.computeIfAbsent(
+                                (String) key,
+                                k -> HiddenState.zero(shape.stateSize(), shape.fingerprint()));
+                    }
+
+                    @Override
+                    public void write(Object key, HiddenState state) {
+                        states.put((String) key, state);
+                    }
+                };
+        BatchStep.Results results =
+                new BatchStep.Results() {
+                    @Override
+                    public void predicted(GruEvent event, float[] output, HiddenState state) {}
+
+                    @Override
+                    public void refused(GruEvent event, String reason) {
+                        refused.add(new Refusal(event, reason));
+                    }
+                };
 
         KeyedEventBuffer buffer = new KeyedEventBuffer();
         for (GruEvent event : events) {
             buffer.add(event.key, event);
         }
-        Map<String, HiddenState> states = new LinkedHashMap<>();
-        List<Object> roundKeys = new ArrayList<>();
-        List<GruEvent> round = new ArrayList<>();
-        HiddenState[] batch = new HiddenState[maxBatch];
-        while (!buffer.isEmpty()) {
-            buffer.pollRound(roundKeys, round);
-            for (int start = 0; start < round.size(); start += maxBatch) {
-                int n = Math.min(maxBatch, round.size() - start);
-                for (int i = 0; i < n; i++) {
-                    GruEvent event = round.get(start + i);
-                    batch[i] =
-                            states.computeIfAbsent(
-                                    event.key, k -> HiddenState.zero(s, shape.fingerprint()));
-                    System.arraycopy(batch[i].values(), 0, h, i * s, s);
-                    System.arraycopy(event.features, 0, x, i * f, f);
-                }
-                predictor.step(n, x, h, y, hNext);
-                for (int i = 0; i < n; i++) {
-                    batch[i].advance(hNext, i * s, round.get(start + i).timestamp);
-                    batch[i] = null;
-                }
-            }
-            roundKeys.clear();
-            round.clear();
+        BatchStep step = new BatchStep(predictor, maxBatch, maxFailed);
+        Batch batch = step.newBatch();
+        List<Object> keys = new ArrayList<>();
+        List<GruEvent> rows = new ArrayList<>();
+        while (buffer.hasReady()) {
+            buffer.pollReady(maxBatch, keys, rows);
+            step.gather(batch, keys, rows, keyed);
+            keys.clear();
+            rows.clear();
+            step.run(batch);
+            step.apply(batch, keyed, results);
+            buffer.complete(batch.keys(), batch.size());
         }
-        return states;
+        return new Result(states, refused);
     }
 }

@@ -1,6 +1,7 @@
 package dev.flinkgru.tools.state;
 
 import dev.flinkgru.operator.GruInference;
+import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.operator.predictor.BatchPredictor;
 import dev.flinkgru.operator.predictor.BatchPredictorFactory;
 import dev.flinkgru.operator.predictor.ModelShape;
@@ -71,10 +72,15 @@ final class StateBootstrap {
         }
         BatchPredictorFactory factory = ModelOptions.predictor(options, model, hidden, layers);
         ModelShape shape;
-        Map<String, HiddenState> states;
+        HistoryRounds.Result result;
         try (BatchPredictor predictor = ModelOptions.open(factory, history.features(), batchSize)) {
             shape = predictor.shape();
-            states = HistoryRounds.run(history.events(), predictor, batchSize);
+            result =
+                    HistoryRounds.run(
+                            history.events(),
+                            predictor,
+                            batchSize,
+                            GruOptions.PREDICTOR_MAX_FAILED_ROWS.defaultValue());
         } catch (CliException e) {
             throw e;
         } catch (Exception e) {
@@ -86,6 +92,7 @@ final class StateBootstrap {
         if (options.has("rejects")) {
             RejectsFile.write(Paths.get(options.required("rejects")), history.rejected());
         }
+        Map<String, HiddenState> states = result.states();
         List<KeyedHiddenState> rows = new ArrayList<>(states.size());
         states.forEach((key, state) -> rows.add(new KeyedHiddenState(key, state)));
 
@@ -114,6 +121,13 @@ final class StateBootstrap {
                                 history.events().size(), rows.size(), history.rejected().size()));
         if (!history.rejected().isEmpty()) {
             summary.append(" (first: ").append(history.firstRejection()).append(')');
+        }
+        if (!result.refused().isEmpty()) {
+            HistoryRounds.Refusal first = result.refused().get(0);
+            summary.append(
+                    String.format(
+                            "; %d events refused as the operator would (first: seq %d: %s)",
+                            result.refused().size(), first.event().eventId, first.reason()));
         }
         summary.append(
                 String.format(

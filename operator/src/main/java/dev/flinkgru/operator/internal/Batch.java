@@ -1,0 +1,73 @@
+package dev.flinkgru.operator.internal;
+
+import dev.flinkgru.operator.GruEvent;
+import dev.flinkgru.state.HiddenState;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * One batch of a step: its rows (distinct keys, one event each, the keys' states) and the arrays
+ * the predictor reads and writes, sized for the largest batch and reused. A batch is filled on the
+ * task thread, run by a predictor (on the task thread or another), and applied on the task thread
+ * again; it never holds native memory.
+ */
+@Internal
+public final class Batch {
+
+    final Object[] keys;
+    final GruEvent[] events;
+    final HiddenState[] states;
+    final float[] x;
+    final float[] h;
+    final float[] y;
+    final float[] hNext;
+
+    /** Per row, why the model failed on it, or null. */
+    final String[] failures;
+
+    int size;
+
+    /** Wall time of the predictor calls of this batch, nanoseconds. */
+    long predictorNanos;
+
+    /** Predictor calls this batch took (more than one when failed rows were isolated). */
+    int predictorCalls;
+
+    Batch(int maxBatch, int inputSize, int stateSize, int outputSize) {
+        keys = new Object[maxBatch];
+        events = new GruEvent[maxBatch];
+        states = new HiddenState[maxBatch];
+        failures = new String[maxBatch];
+        x = new float[maxBatch * inputSize];
+        h = new float[maxBatch * stateSize];
+        y = new float[maxBatch * outputSize];
+        hNext = new float[maxBatch * stateSize];
+    }
+
+    /** Rows in this batch. */
+    public int size() {
+        return size;
+    }
+
+    /** Wall time of this batch's predictor calls, nanoseconds. */
+    public long predictorNanos() {
+        return predictorNanos;
+    }
+
+    /** The keys of the rows, {@link #size()} of them. */
+    public Object[] keys() {
+        return keys;
+    }
+
+    /** Forgets the rows, so that the batch can be filled again. */
+    void clear() {
+        for (int i = 0; i < size; i++) {
+            keys[i] = null;
+            events[i] = null;
+            states[i] = null;
+            failures[i] = null;
+        }
+        size = 0;
+        predictorNanos = 0;
+        predictorCalls = 0;
+    }
+}

@@ -1,0 +1,233 @@
+package dev.flinkgru.operator.internal;
+
+import dev.flinkgru.operator.GruEvent;
+import dev.flinkgru.operator.GruOptions;
+import dev.flinkgru.operator.predictor.BatchPredictor;
+import dev.flinkgru.operator.predictor.ModelShape;
+import dev.flinkgru.state.HiddenState;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.util.Preconditions;
+
+/**
+ * One batched GRU step, in three parts: {@link #gather} (read each row's state and input), {@link
+ * #run} (the predictor call), {@link #apply} (check the outputs, write the new states, emit). The
+ * operator and the offline state bootstrap both step through it, so both refuse the same outputs.
+ *
+ * <p>A predictor call that throws is isolated: the batch is split in halves and each half run
+ * again, down to single rows, so that the rows the model fails on are refused with the model's
+ * message (their keys keep their states) and every other row proceeds. A model that fails on every
+ * row still fails the task: once more than {@code maxFailedRows} rows have failed since the last
+ * call that produced any output, {@link #run} throws.
+ *
+ * <p>{@link #gather} and {@link #apply} touch state and must run on the task thread; {@link #run}
+ * touches only the batch and the predictor, and may run on another thread (one at a time).
+ */
+@Internal
+public final class BatchStep {
+
+    /** Reason given for events whose model output or new state is not finite. */
+    public static final String NON_FINITE_OUTPUT =
+            "model output is not finite (NaN or infinity); the key's state was kept";
+
+    /** Prefix of the reason given for events the model failed on. */
+    public static final String MODEL_FAILED = "the model failed on this event: ";
+
+    /** How a step reads and writes the states of its keys. */
+    public interface States {
+        /** The state {@code key} steps from: its own, or a zero state (new key, or reset). */
+        HiddenState read(Object key) throws Exception;
+
+        /** Stores {@code key}'s new state. */
+        void write(Object key, HiddenState state) throws Exception;
+    }
+
+    /** Where a step's results go. */
+    public interface Results {
+        /** {@code event} produced {@code output}; {@code state} is its key's new state. */
+        void predicted(GruEvent event, float[] output, HiddenState state) throws Exception;
+
+        /** {@code event} was refused for {@code reason}; its key's state is unchanged. */
+        void refused(GruEvent event, String reason) throws Exception;
+    }
+
+    private final BatchPredictor predictor;
+    private final ModelShape shape;
+    private final int maxBatch;
+    private final int maxFailedRows;
+
+    /** Rows in and out of isolated calls, packed from row 0. */
+    private final Batch scratch;
+
+    /** Rows failed since the last predictor call that produced any output. */
+    private int failedRowsInARow;
+
+    /**
+     * @param predictor the subtask's predictor
+     * @param maxBatch the largest batch
+     * @param maxFailedRows rows the model may fail on in a row before the task fails
+     */
+    public BatchStep(BatchPredictor predictor, int maxBatch, int maxFailedRows) {
+        Preconditions.checkArgument(maxBatch >= 1, "maxBatch must be at least 1, was %s", maxBatch);
+        Preconditions.checkArgument(
+                maxFailedRows >= 0, "maxFailedRows must not be negative, was %s", maxFailedRows);
+        this.predictor = predictor;
+        this.shape = predictor.shape();
+        this.maxBatch = maxBatch;
+        this.maxFailedRows = maxFailedRows;
+        this.scratch = newBatch();
+    }
+
+    /** The model's sizes. */
+    public ModelShape shape() {
+        return shape;
+    }
+
+    /** A new, empty batch for this step's sizes. */
+    public Batch newBatch() {
+        return new Batch(maxBatch, shape.inputSize(), shape.stateSize(), shape.outputSize());
+    }
+
+    /** Fills {@code batch} with the rows of {@code keys} (distinct) and their {@code events}. */
+    public void gather(Batch batch, List<Object> keys, List<GruEvent> events, States states)
+            throws Exception {
+        int n = keys.size();
+        Preconditions.checkArgument(n <= maxBatch, "%s rows exceed the batch of %s", n, maxBatch);
+        batch.clear();
+        int f = shape.inputSize();
+        int s = shape.stateSize();
+        for (int i = 0; i < n; i++) {
+            HiddenState state = states.read(keys.get(i));
+            GruEvent event = events.get(i);
+            batch.keys[i] = keys.get(i);
+            batch.events[i] = event;
+            batch.states[i] = state;
+            System.arraycopy(state.values(), 0, batch.h, i * s, s);
+            System.arraycopy(event.features, 0, batch.x, i * f, f);
+        }
+        batch.size = n;
+    }
+
+    /** Runs the predictor on {@code batch}, isolating the rows it fails on. */
+    public void run(Batch batch) throws Exception {
+        try {
+            call(batch.size, batch.x, batch.h, batch.y, batch.hNext, batch);
+            failedRowsInARow = 0;
+        } catch (Exception e) {
+            if (batch.size == 1) {
+                failRow(batch, 0, e, false);
+            } else {
+                boolean anyOk = isolate(batch, 0, batch.size / 2, e);
+                anyOk |= isolate(batch, batch.size / 2, batch.size, e);
+                if (anyOk) {
+                    failedRowsInARow = 0;
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs rows [from, to) of {@code batch} in a call of their own; splits again on failure.
+     * Returns whether any row produced output.
+     */
+    private boolean isolate(Batch batch, int from, int to, Exception previous) throws Exception {
+        int n = to - from;
+        int f = shape.inputSize();
+        int s = shape.stateSize();
+        int o = shape.outputSize();
+        System.arraycopy(batch.x, from * f, scratch.x, 0, n * f);
+        System.arraycopy(batch.h, from * s, scratch.h, 0, n * s);
+        try {
+            call(n, scratch.x, scratch.h, scratch.y, scratch.hNext, batch);
+        } catch (Exception e) {
+            if (n == 1) {
+                failRow(batch, from, e, true);
+                return false;
+            }
+            int mid = from + n / 2;
+            boolean anyOk = isolate(batch, from, mid, e);
+            return isolate(batch, mid, to, e) || anyOk;
+        }
+        System.arraycopy(scratch.y, 0, batch.y, from * o, n * o);
+        System.arraycopy(scratch.hNext, 0, batch.hNext, from * s, n * s);
+        failedRowsInARow = 0;
+        return true;
+    }
+
+    private void call(int n, float[] x, float[] h, float[] y, float[] hNext, Batch batch)
+            throws Exception {
+        long began = System.nanoTime();
+        try {
+            predictor.step(n, x, h, y, hNext);
+        } finally {
+            batch.predictorNanos += System.nanoTime() - began;
+            batch.predictorCalls++;
+        }
+    }
+
+    private void failRow(Batch batch, int row, Exception e, boolean isolated) throws Exception {
+        batch.failures[row] = MODEL_FAILED + firstLine(e);
+        failedRowsInARow++;
+        if (failedRowsInARow > maxFailedRows) {
+            throw new Exception(
+                    "GRU batch inference failed: the model failed on "
+                            + failedRowsInARow
+                            + " rows in a row"
+                            + (isolated ? ", each run on its own" : "")
+                            + " (more than "
+                            + GruOptions.PREDICTOR_MAX_FAILED_ROWS.key()
+                            + " = "
+                            + maxFailedRows
+                            + ")",
+                    e);
+        }
+    }
+
+    /**
+     * Writes the new states of the rows that succeeded with finite outputs, emits their outputs,
+     * and refuses the others; returns the number of predictions emitted.
+     */
+    public int apply(Batch batch, States states, Results results) throws Exception {
+        int s = shape.stateSize();
+        int o = shape.outputSize();
+        int emitted = 0;
+        for (int i = 0; i < batch.size; i++) {
+            GruEvent event = batch.events[i];
+            if (batch.failures[i] != null) {
+                results.refused(event, batch.failures[i]);
+                continue;
+            }
+            if (!allFinite(batch.y, i * o, o) || !allFinite(batch.hNext, i * s, s)) {
+                // One bad step must not poison the key for good: refuse it, keep the state.
+                results.refused(event, NON_FINITE_OUTPUT);
+                continue;
+            }
+            HiddenState state = batch.states[i];
+            state.advance(batch.hNext, i * s, event.timestamp);
+            states.write(batch.keys[i], state);
+            results.predicted(event, Arrays.copyOfRange(batch.y, i * o, (i + 1) * o), state);
+            emitted++;
+        }
+        return emitted;
+    }
+
+    private static boolean allFinite(float[] values, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            if (!Float.isFinite(values[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String firstLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.toString() : root.getMessage().trim();
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}
