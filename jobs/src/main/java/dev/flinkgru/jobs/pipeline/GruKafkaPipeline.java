@@ -7,6 +7,7 @@ import dev.flinkgru.operator.RejectedEvent;
 import java.io.Serializable;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -56,6 +57,8 @@ public final class GruKafkaPipeline {
 
         String servers = config.get(KafkaJobOptions.BOOTSTRAP_SERVERS);
         String inputTopic = JobSettings.required(config, KafkaJobOptions.INPUT_TOPIC);
+        BrokerChecks.check(
+                config, servers, JobSettings.required(config, KafkaJobOptions.OUTPUT_TOPIC));
         DataStream<KafkaInput> records =
                 env.fromSource(
                                 source(config, servers, inputTopic),
@@ -64,7 +67,13 @@ public final class GruKafkaPipeline {
                         .uid("kafka-source");
 
         SingleOutputStreamOperator<GruEvent> parsed =
-                records.process(new ParseEvents(codec)).uid("parse-events").name("parse events");
+                records.process(
+                                new ParseEvents(
+                                        codec,
+                                        EventChecks.fromConfiguration(config),
+                                        config.get(KafkaJobOptions.DEAD_LETTER_MAX_RAW_BYTES)))
+                        .uid("parse-events")
+                        .name("parse events");
         DataStream<GruEvent> events =
                 tap.apply(
                         parsed.assignTimestampsAndWatermarks(
@@ -90,6 +99,7 @@ public final class GruKafkaPipeline {
                                 config,
                                 servers,
                                 JobSettings.required(config, KafkaJobOptions.OUTPUT_TOPIC),
+                                config.get(KafkaJobOptions.OUTPUT_TIMESTAMP),
                                 "out"))
                 .setParallelism(config.get(KafkaJobOptions.SINK_PARALLELISM))
                 .uid("kafka-sink")
@@ -99,7 +109,12 @@ public final class GruKafkaPipeline {
                 .union(
                         predictions
                                 .getSideOutput(GruInference.REJECTED)
-                                .map(GruKafkaPipeline::deadLetter))
+                                .map(
+                                        new RejectedToDeadLetter(
+                                                inputTopic,
+                                                config.get(
+                                                        KafkaJobOptions
+                                                                .DEAD_LETTER_MAX_RAW_BYTES))))
                 .map(d -> new KeyedJson(null, d.toJson()))
                 .uid("dead-letters")
                 .name("format dead letters")
@@ -108,6 +123,9 @@ public final class GruKafkaPipeline {
                                 config,
                                 servers,
                                 JobSettings.required(config, KafkaJobOptions.DEAD_LETTER_TOPIC),
+                                // A dead letter is stamped when it was refused: its record's own
+                                // time may be unknown, and may be one the broker would refuse.
+                                KafkaJobOptions.OutputTimestamp.PROCESSING_TIME,
                                 "dlq"))
                 .setParallelism(config.get(KafkaJobOptions.SINK_PARALLELISM))
                 .uid("dead-letter-sink")
@@ -136,16 +154,18 @@ public final class GruKafkaPipeline {
     }
 
     private static KafkaSink<KeyedJson> sink(
-            Configuration config, String servers, String topic, String suffix) {
+            Configuration config,
+            String servers,
+            String topic,
+            KafkaJobOptions.OutputTimestamp timestamp,
+            String suffix) {
         boolean exactlyOnce =
                 config.get(KafkaJobOptions.DELIVERY_GUARANTEE)
                         == KafkaJobOptions.Delivery.EXACTLY_ONCE;
         var builder =
                 KafkaSink.<KeyedJson>builder()
                         .setBootstrapServers(servers)
-                        .setRecordSerializer(
-                                new KeyedJsonRecords(
-                                        topic, config.get(KafkaJobOptions.OUTPUT_TIMESTAMP)))
+                        .setRecordSerializer(new KeyedJsonRecords(topic, timestamp))
                         .setDeliveryGuarantee(
                                 exactlyOnce
                                         ? DeliveryGuarantee.EXACTLY_ONCE
@@ -164,12 +184,30 @@ public final class GruKafkaPipeline {
         return builder.build();
     }
 
-    private static DeadLetter deadLetter(RejectedEvent rejected) {
-        DeadLetter letter = new DeadLetter();
-        letter.error = rejected.reason;
-        letter.raw = rejected.event.toString();
-        letter.offset = rejected.event.eventId & 0xFFFFFFFFFFFFL;
-        letter.partition = (int) (rejected.event.eventId >>> 48);
-        return letter;
+    /** An event the operator refused, as the dead letter of the record it was parsed from. */
+    private static final class RejectedToDeadLetter
+            implements MapFunction<RejectedEvent, DeadLetter> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+        private final int maxRawBytes;
+
+        RejectedToDeadLetter(String topic, int maxRawBytes) {
+            this.topic = topic;
+            this.maxRawBytes = maxRawBytes;
+        }
+
+        @Override
+        public DeadLetter map(RejectedEvent rejected) {
+            GruEvent event = rejected.event;
+            String raw = event.origin != null ? event.origin : event.toString();
+            return DeadLetter.of(
+                    rejected.reason,
+                    raw,
+                    Utf8.length(raw),
+                    topic,
+                    KafkaInput.partitionOf(event.eventId),
+                    KafkaInput.offsetOf(event.eventId),
+                    maxRawBytes);
+        }
     }
 }

@@ -8,7 +8,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Keeps each record's value and coordinates, and never fails: parsing happens downstream, where a
- * bad record becomes a dead letter instead of a failed job.
+ * bad record becomes a dead letter instead of a failed job. A value that is not valid UTF-8 is
+ * marked ({@link KafkaInput#encodingProblem}) and dead-lettered downstream.
  */
 public final class KafkaInputDeserializer implements KafkaRecordDeserializationSchema<KafkaInput> {
 
@@ -16,9 +17,24 @@ public final class KafkaInputDeserializer implements KafkaRecordDeserializationS
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<KafkaInput> out) {
-        String raw =
-                record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
-        out.collect(new KafkaInput(raw, record.topic(), record.partition(), record.offset()));
+        byte[] value = record.value() == null ? new byte[0] : record.value();
+        String raw = Utf8.decodeStrict(value);
+        KafkaInput input;
+        if (raw != null) {
+            input = new KafkaInput(raw, record.topic(), record.partition(), record.offset());
+        } else {
+            // Kept for the dead letter only: decoded leniently, two different invalid records
+            // could read the same, so such a record never becomes an event.
+            input =
+                    new KafkaInput(
+                            new String(value, StandardCharsets.UTF_8),
+                            record.topic(),
+                            record.partition(),
+                            record.offset());
+            input.encodingProblem = Utf8.whyInvalid(value);
+        }
+        input.rawBytes = value.length;
+        out.collect(input);
     }
 
     @Override

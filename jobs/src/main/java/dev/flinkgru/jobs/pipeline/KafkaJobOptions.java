@@ -92,9 +92,9 @@ public final class KafkaJobOptions {
                     .enumType(OutputTimestamp.class)
                     .defaultValue(OutputTimestamp.PROCESSING_TIME)
                     .withDescription(
-                            "Kafka timestamp of the output and dead-letter records:"
-                                    + " PROCESSING_TIME (when the record is produced) or"
-                                    + " EVENT_TIME (the event's ts). With EVENT_TIME the broker's"
+                            "Kafka timestamp of the predictions: PROCESSING_TIME (when the"
+                                    + " record is produced) or EVENT_TIME (the event's ts); dead"
+                                    + " letters always carry the time they were refused. With EVENT_TIME the broker's"
                                     + " time-based retention (retention.ms, 7 days by default)"
                                     + " deletes the predictions of older events minutes after"
                                     + " they are written: a backfill of history loses its output.");
@@ -135,6 +135,46 @@ public final class KafkaJobOptions {
                     .durationType()
                     .defaultValue(Duration.ofSeconds(2))
                     .withDescription("Bounded out-of-orderness of event time (ts) in watermarks.");
+
+    public static final ConfigOption<Duration> EVENT_TIME_MAX_AHEAD =
+            ConfigOptions.key("job.event-time.max-ahead")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "A record whose ts is further ahead of the clock than this when it is"
+                                    + " parsed is a dead letter: a far-future ts would drag the"
+                                    + " watermark ahead and, with kafka.output-timestamp"
+                                    + " EVENT_TIME, be refused by the broker (its"
+                                    + " message.timestamp.after.max.ms, 1 h by default).");
+
+    public static final ConfigOption<Duration> EVENT_TIME_MAX_BEHIND =
+            ConfigOptions.key("job.event-time.max-behind")
+                    .durationType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "If set, a record whose ts is further behind the clock than this is a"
+                                    + " dead letter. Needed with kafka.output-timestamp EVENT_TIME"
+                                    + " when the output topic sets message.timestamp.before.max.ms;"
+                                    + " unset: history of any age is welcome.");
+
+    public static final ConfigOption<Integer> KEY_MAX_BYTES =
+            ConfigOptions.key("job.key.max-bytes")
+                    .intType()
+                    .defaultValue(1024)
+                    .withDescription(
+                            "Longest event key (UTF-8 bytes) the job accepts; a longer one is a"
+                                    + " dead letter, never cut (two keys cut alike would share one"
+                                    + " state).");
+
+    public static final ConfigOption<Integer> DEAD_LETTER_MAX_RAW_BYTES =
+            ConfigOptions.key("kafka.dead-letter.max-raw-bytes")
+                    .intType()
+                    .defaultValue(64 * 1024)
+                    .withDescription(
+                            "The most bytes of the original record a dead letter carries in raw"
+                                    + " (as escaped JSON); longer records are cut there, with"
+                                    + " raw_truncated true and raw_bytes their full length, so a"
+                                    + " dead letter always fits the producer's max.request.size.");
 
     public static final ConfigOption<Integer> MODEL_FEATURES =
             ConfigOptions.key("gru.model.features")

@@ -8,8 +8,11 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Parses records into events; a record the parser refuses goes to {@link #DEAD_LETTERS} with its
- * reason, is counted in the {@code deadLetters} metric, and never reaches the operator or state.
+ * Parses records into events; a record that is not valid UTF-8, that the parser refuses, or whose
+ * event fails the {@link EventChecks} goes to {@link #DEAD_LETTERS} with its reason, is counted in
+ * the {@code deadLetters} metric, and never reaches the operator or state. A valid event carries
+ * its record as {@link GruEvent#origin}, so that an event the operator refuses is dead-lettered as
+ * it came.
  */
 public final class ParseEvents extends ProcessFunction<KafkaInput, GruEvent> {
 
@@ -20,10 +23,19 @@ public final class ParseEvents extends ProcessFunction<KafkaInput, GruEvent> {
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
     private final EventParser parser;
+    private final EventChecks checks;
+    private final int maxRawBytes;
     private transient Counter deadLetters;
 
-    public ParseEvents(EventParser parser) {
+    /**
+     * @param parser the job's codec
+     * @param checks what every event must satisfy
+     * @param maxRawBytes the most bytes of a record its dead letter carries
+     */
+    ParseEvents(EventParser parser, EventChecks checks, int maxRawBytes) {
         this.parser = parser;
+        this.checks = checks;
+        this.maxRawBytes = maxRawBytes;
     }
 
     @Override
@@ -33,18 +45,23 @@ public final class ParseEvents extends ProcessFunction<KafkaInput, GruEvent> {
 
     @Override
     public void processElement(KafkaInput input, Context ctx, Collector<GruEvent> out) {
-        GruEvent event;
-        try {
-            event = parser.parse(input);
-        } catch (BadInputException e) {
+        String problem = input.encodingProblem;
+        GruEvent event = null;
+        if (problem == null) {
+            try {
+                event = parser.parse(input);
+                problem = checks.problem(event, System.currentTimeMillis());
+            } catch (BadInputException e) {
+                problem = e.getMessage();
+            } catch (RuntimeException e) {
+                problem = "unparseable: " + e;
+            }
+        }
+        if (problem != null) {
             deadLetters.inc();
-            ctx.output(DEAD_LETTERS, new DeadLetter(e.getMessage(), input));
-            return;
-        } catch (RuntimeException e) {
-            deadLetters.inc();
-            ctx.output(DEAD_LETTERS, new DeadLetter("unparseable: " + e, input));
+            ctx.output(DEAD_LETTERS, DeadLetter.of(problem, input, maxRawBytes));
             return;
         }
-        out.collect(event);
+        out.collect(event.withOrigin(input.raw));
     }
 }

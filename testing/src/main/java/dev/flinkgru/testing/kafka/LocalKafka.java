@@ -357,6 +357,7 @@ public final class LocalKafka implements AutoCloseable {
                 List.of("-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20");
         private Path classpathFile;
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private int transactionVersion = 1;
 
         private Builder(Path workDir) {
             checkArgument(workDir != null, "workDir must not be null");
@@ -419,6 +420,20 @@ public final class LocalKafka implements AutoCloseable {
         public Builder optClasspathFile(Path classpathFile) {
             checkArgument(classpathFile != null, "classpathFile must not be null");
             this.classpathFile = classpathFile.toAbsolutePath();
+            return this;
+        }
+
+        /**
+         * The transaction protocol version the storage is formatted with (default 1; Kafka 4's own
+         * default is 2). Flink's KafkaSink (connector 5.0.0-2.2) resumes and commits transactions
+         * after a restore with the producer id and epoch of its checkpoint; see the README.
+         */
+        public Builder optTransactionVersion(int transactionVersion) {
+            checkArgument(
+                    transactionVersion >= 0 && transactionVersion <= 2,
+                    "transaction.version must be 0, 1 or 2, was %s",
+                    transactionVersion);
+            this.transactionVersion = transactionVersion;
             return this;
         }
 
@@ -597,12 +612,8 @@ public final class LocalKafka implements AutoCloseable {
                             "format",
                             "--cluster-id",
                             Uuid.randomUuid().toString(),
-                            // Flink's KafkaSink (connector 5.0.0-2.2) resumes and commits
-                            // transactions after a restore with the producer id and epoch of its
-                            // checkpoint; with transaction protocol v2 (the Kafka 4 default) the
-                            // epoch moves on every commit and restored commits go astray.
                             "--feature",
-                            "transaction.version=1",
+                            "transaction.version=" + transactionVersion,
                             "--config",
                             workDir.resolve(SERVER_PROPERTIES).toString()));
             Path log = workDir.resolve(FORMAT_LOG);

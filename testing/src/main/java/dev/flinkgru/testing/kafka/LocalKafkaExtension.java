@@ -43,6 +43,7 @@ public class LocalKafkaExtension
     private final String[] topics;
     private final Map<String, String> brokerConfig = new LinkedHashMap<>();
     private int partitions = LocalKafka.DEFAULT_PARTITIONS;
+    private int transactionVersion = 1;
     private LocalKafka kafka;
     private boolean perTest;
     private boolean failed;
@@ -52,6 +53,12 @@ public class LocalKafkaExtension
         this.topics = topics.clone();
         brokerConfig.put("log.retention.check.interval.ms", RETENTION_CHECK_INTERVAL_MS);
         brokerConfig.put("log.initial.task.delay.ms", RETENTION_CHECK_INTERVAL_MS);
+    }
+
+    /** The broker's transaction protocol version (default 1, see LocalKafka). */
+    public LocalKafkaExtension withTransactionVersion(int transactionVersion) {
+        this.transactionVersion = transactionVersion;
+        return this;
     }
 
     /** Sets a broker configuration entry of {@code server.properties}. */
@@ -123,7 +130,10 @@ public class LocalKafkaExtension
     private void start() throws IOException {
         Path dir = Files.createTempDirectory("flink-gru-kafka-");
         try {
-            LocalKafka.Builder builder = LocalKafka.builder(dir).optPartitions(partitions);
+            LocalKafka.Builder builder =
+                    LocalKafka.builder(dir)
+                            .optPartitions(partitions)
+                            .optTransactionVersion(transactionVersion);
             brokerConfig.forEach(builder::optConfig);
             kafka = builder.start();
         } catch (RuntimeException | IOException e) {
