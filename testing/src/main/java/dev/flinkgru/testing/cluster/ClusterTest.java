@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkgru.testing.kafka.LocalKafka;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +19,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -39,24 +39,24 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The cluster test: the shaded job jar of {@code SensorForecastJob} on a real Flink standalone
  * session cluster (a JobManager and two TaskManagers, each a JVM of its own, see {@link
- * StandaloneCluster}) with a real Kafka broker ({@link LocalKafka}), one TaskManager killed with
- * SIGKILL while the job runs.
+ * StandaloneCluster}) with a real Kafka broker ({@link LocalKafka}), TaskManagers killed with
+ * SIGKILL and the broker restarted while the job runs.
  *
  * <ol>
  *   <li>Submits the job jar through Flink's REST API ({@code /jars/upload}, {@code /jars/:id/run})
  *       with the torch fixture {@code models/fixtures/tiny} as the model, parallelism 2, exactly
  *       once, a checkpoint every second.
- *   <li>Produces the first third of the fixture's events and waits until their predictions are
- *       readable with {@code read_committed}.
- *   <li>Produces the second third at a steady rate; halfway through, kills the TaskManager that
- *       runs the Kafka sink (SIGKILL) and starts a new one.
- *   <li>Waits until the job has restarted from a checkpoint ({@code numRestarts}, restored
- *       checkpoints), runs every task again, on the new TaskManager and not on the dead one, and
- *       completes a checkpoint after the restart.
- *   <li>Produces the last third and waits for every prediction.
- *   <li>After one more checkpoint, reads the output topic from the start with {@code
- *       read_committed}: exactly one forecast per event, each equal to torch's within |Δ| ≤ 1e-5 +
- *       1e-5·|expected|, and no dead letters.
+ *   <li>Produces one round of the fixture's events (its 746 readings under keys of the round's own,
+ *       see {@link FixtureFeed}) and waits until their forecasts are readable with {@code
+ *       read_committed}.
+ *   <li>Produces further rounds at a steady rate while it kills TaskManagers, {@code --kills} times
+ *       (in turn: one running the predictions' sink, one running the GRU operator, a random one),
+ *       each with SIGKILL and followed by a new TaskManager; after each kill it waits until the job
+ *       has restarted from a checkpoint, runs every task again (on live TaskManagers only) and has
+ *       completed a checkpoint. Then it restarts the Kafka broker ({@code --broker-restarts}).
+ *   <li>Stops producing, waits for every forecast, and after one more checkpoint reads the output
+ *       topic from the start with {@code read_committed}: exactly one forecast per reading, each
+ *       equal to torch's within |Δ| ≤ 1e-5 + 1e-5·|expected|, and no dead letters.
  * </ol>
  *
  * <p>{@link #main} runs it from {@code docker/cluster-test.sh}; {@code StandaloneClusterITCase}
@@ -83,21 +83,35 @@ public final class ClusterTest {
     }
 
     /**
-     * Where the test finds its inputs and keeps its files.
+     * Where the test finds its inputs and keeps its files, and what it does to the cluster.
      *
      * @param root the repository root (models/fixtures/tiny)
      * @param workDir the work directory for the cluster and the broker
      * @param jobJar the shaded job jar
      * @param flinkLib the classpath of the cluster's JVMs (Flink's lib/)
      * @param keepWorkDir keep the work directory after a pass too
+     * @param kills TaskManagers to kill with SIGKILL, one after another
+     * @param brokerRestarts restarts of the Kafka broker after the kills
+     * @param sinkParallelism the job's kafka.sink-parallelism
+     * @param transactionVersion the broker's transaction.version
+     * @param rate readings per second produced while the kills go on
      */
     public record Options(
-            Path root, Path workDir, Path jobJar, List<Path> flinkLib, boolean keepWorkDir) {
+            Path root,
+            Path workDir,
+            Path jobJar,
+            List<Path> flinkLib,
+            boolean keepWorkDir,
+            int kills,
+            int brokerRestarts,
+            int sinkParallelism,
+            int transactionVersion,
+            int rate) {
 
         /**
          * Options found from the repository root: {@code jobs/target/flink-gru-jobs-*-job.jar}, the
          * jars of {@code jobs/target/flink-lib.classpath} and {@code jobs/target/flink-lib-extra/},
-         * as {@code mvn -pl jobs package} writes them.
+         * as {@code mvn -pl jobs package} writes them; one kill, one broker restart.
          */
         public static Options fromRoot(Path root, Path workDir) {
             Path target = root.resolve("jobs/target");
@@ -120,12 +134,82 @@ public final class ClusterTest {
                                 + " and jobs/target/flink-lib-extra/); build it with: mvn -pl"
                                 + " jobs package -DskipTests");
             }
-            return new Options(root, workDir, jobJar, lib, false);
+            return new Options(root, workDir, jobJar, lib, false, 1, 1, 1, 1, 100);
         }
 
         /** The same options, keeping the work directory after a pass too. */
         public Options keepingWorkDir() {
-            return new Options(root, workDir, jobJar, flinkLib, true);
+            return new Options(
+                    root,
+                    workDir,
+                    jobJar,
+                    flinkLib,
+                    true,
+                    kills,
+                    brokerRestarts,
+                    sinkParallelism,
+                    transactionVersion,
+                    rate);
+        }
+
+        /** The same options with {@code kills} TaskManager kills. */
+        public Options withKills(int kills) {
+            return new Options(
+                    root,
+                    workDir,
+                    jobJar,
+                    flinkLib,
+                    keepWorkDir,
+                    kills,
+                    brokerRestarts,
+                    sinkParallelism,
+                    transactionVersion,
+                    rate);
+        }
+
+        /** The same options with {@code brokerRestarts} restarts of the broker. */
+        public Options withBrokerRestarts(int brokerRestarts) {
+            return new Options(
+                    root,
+                    workDir,
+                    jobJar,
+                    flinkLib,
+                    keepWorkDir,
+                    kills,
+                    brokerRestarts,
+                    sinkParallelism,
+                    transactionVersion,
+                    rate);
+        }
+
+        /** The same options with the Kafka sinks at {@code sinkParallelism}. */
+        public Options withSinkParallelism(int sinkParallelism) {
+            return new Options(
+                    root,
+                    workDir,
+                    jobJar,
+                    flinkLib,
+                    keepWorkDir,
+                    kills,
+                    brokerRestarts,
+                    sinkParallelism,
+                    transactionVersion,
+                    rate);
+        }
+
+        /** The same options with the broker formatted at {@code transactionVersion}. */
+        public Options withTransactionVersion(int transactionVersion) {
+            return new Options(
+                    root,
+                    workDir,
+                    jobJar,
+                    flinkLib,
+                    keepWorkDir,
+                    kills,
+                    brokerRestarts,
+                    sinkParallelism,
+                    transactionVersion,
+                    rate);
         }
     }
 
@@ -134,15 +218,18 @@ public final class ClusterTest {
      *
      * @param passed whether every check held
      * @param reason why it failed (empty after a pass)
-     * @param events events produced
+     * @param events readings produced
      * @param predictions forecasts read back with read_committed
-     * @param duplicates forecasts beyond the first for an event
-     * @param missing events without a forecast
+     * @param duplicates forecasts beyond the first for a reading
+     * @param missing readings without a forecast
      * @param mismatches forecasts that differ from torch's
      * @param deadLetters records on the dead-letter topic
      * @param taskManagerKills TaskManagers killed with SIGKILL
+     * @param brokerRestarts restarts of the Kafka broker
      * @param restarts the job's restarts ({@code numRestarts})
-     * @param forecasts the forecasts read back, by event (the fixture's seq)
+     * @param eventsPerRound readings in one round of the fixture
+     * @param forecasts the forecasts read back, by reading id ({@code round * eventsPerRound +
+     *     seq}; torch's output for it is the fixture's for {@code id % eventsPerRound})
      * @param seconds the run time
      */
     public record Result(
@@ -155,7 +242,9 @@ public final class ClusterTest {
             int mismatches,
             int deadLetters,
             int taskManagerKills,
+            int brokerRestarts,
             long restarts,
+            int eventsPerRound,
             Map<Long, float[]> forecasts,
             double seconds) {
 
@@ -195,32 +284,51 @@ public final class ClusterTest {
         int mismatches;
         int deadLetters = -1;
         int kills;
+        int brokerRestarts;
         long restarts;
+        int eventsPerRound;
         Map<Long, float[]> forecasts = Map.of();
     }
 
     // ---------------------------------------------------------------- entry points
 
+    private static final String USAGE =
+            "usage: ClusterTest [--root DIR] [--work-dir DIR] [--keep-work-dir] [--kills K]"
+                    + " [--broker-restarts N] [--sink-parallelism P] [--transaction-version V]"
+                    + " [--rate EVENTS_PER_S]";
+
     /**
-     * {@code ClusterTest [--root DIR] [--work-dir DIR] [--keep-work-dir]}; the root defaults to the
-     * {@code flinkgru.home} system property, else the nearest directory above the current one with
-     * {@code models/fixtures/tiny}. Exit code 0 on PASS, 1 on FAIL, 2 on bad arguments.
+     * {@value #USAGE}; the root defaults to the {@code flinkgru.home} system property, else the
+     * nearest directory above the current one with {@code models/fixtures/tiny}. Exit code 0 on
+     * PASS, 1 on FAIL, 2 on bad arguments.
      */
     public static void main(String[] args) {
         Path root = null;
         Path workDir = null;
         boolean keep = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--root" -> root = Path.of(value(args, ++i));
-                case "--work-dir" -> workDir = Path.of(value(args, ++i));
-                case "--keep-work-dir" -> keep = true;
-                default -> {
-                    System.err.println(
-                            "usage: ClusterTest [--root DIR] [--work-dir DIR] [--keep-work-dir]");
-                    System.exit(2);
+        int kills = 1;
+        int brokerRestarts = 1;
+        int sinkParallelism = 1;
+        int transactionVersion = 1;
+        int rate = 100;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--root" -> root = Path.of(value(args, ++i));
+                    case "--work-dir" -> workDir = Path.of(value(args, ++i));
+                    case "--keep-work-dir" -> keep = true;
+                    case "--kills" -> kills = number(args, ++i, 0);
+                    case "--broker-restarts" -> brokerRestarts = number(args, ++i, 0);
+                    case "--sink-parallelism" -> sinkParallelism = number(args, ++i, 1);
+                    case "--transaction-version" -> transactionVersion = number(args, ++i, 0);
+                    case "--rate" -> rate = number(args, ++i, 1);
+                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage() + "\n" + USAGE);
+            System.exit(2);
+            return;
         }
         Result result;
         try {
@@ -229,10 +337,22 @@ public final class ClusterTest {
                     workDir != null
                             ? workDir.toAbsolutePath()
                             : Files.createTempDirectory("flink-gru-cluster-test-");
-            Options options = Options.fromRoot(repo, dir);
-            result = run(keep ? options.keepingWorkDir() : options);
+            Options defaults = Options.fromRoot(repo, dir);
+            Options options =
+                    new Options(
+                            defaults.root(),
+                            defaults.workDir(),
+                            defaults.jobJar(),
+                            defaults.flinkLib(),
+                            keep,
+                            kills,
+                            brokerRestarts,
+                            sinkParallelism,
+                            transactionVersion,
+                            rate);
+            result = run(options);
         } catch (IOException | RuntimeException e) {
-            result = new Result(false, e.getMessage(), 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0);
+            result = new Result(false, e.getMessage(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0);
         }
         System.out.println(result.line());
         System.out.flush();
@@ -246,10 +366,24 @@ public final class ClusterTest {
 
     private static String value(String[] args, int i) {
         if (i >= args.length) {
-            System.err.println(args[i - 1] + " needs a value");
-            System.exit(2);
+            throw new IllegalArgumentException(args[i - 1] + " needs a value");
         }
         return args[i];
+    }
+
+    private static int number(String[] args, int i, int min) {
+        String text = value(args, i);
+        try {
+            int n = Integer.parseInt(text);
+            if (n < min) {
+                throw new IllegalArgumentException(
+                        args[i - 1] + " must be at least " + min + ", was " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    args[i - 1] + " must be an integer, was '" + text + "'");
+        }
     }
 
     /**
@@ -304,17 +438,20 @@ public final class ClusterTest {
         String reason = "";
         try {
             Files.createDirectories(options.workDir());
-            Fixture tiny = Fixture.load(options.root().resolve("models/fixtures/tiny"));
-            counts.events = tiny.events.size();
+            FixtureFeed feed = FixtureFeed.load(options.root().resolve("models/fixtures/tiny"));
+            counts.eventsPerRound = feed.eventsPerRound();
             say("work directory " + options.workDir());
-            try (LocalKafka kafka =
+            LocalKafka kafka =
                     LocalKafka.builder(options.workDir().resolve("kafka"))
                             .optPartitions(PARALLELISM)
+                            .optTransactionVersion(options.transactionVersion())
                             // Time-based retention every second from the start (defaults: every
                             // 5 min, first after 30 s): output stamped too old is lost in the run.
                             .optConfig("log.initial.task.delay.ms", "1000")
                             .optConfig("log.retention.check.interval.ms", "1000")
-                            .start()) {
+                            .start();
+            Broker broker = new Broker(kafka);
+            try {
                 logs.add(kafka.logFile());
                 say("Kafka broker at " + kafka.bootstrapServers());
                 try (StandaloneCluster cluster =
@@ -322,6 +459,8 @@ public final class ClusterTest {
                                         options.workDir().resolve("flink"), options.flinkLib())
                                 .optTaskManagers(2)
                                 .optSlotsPerTaskManager(1)
+                                // Every kill and broker restart may cost restarts of its own.
+                                .optConfig("restart-strategy.fixed-delay.attempts", "1000")
                                 .start()) {
                     say(
                             "Flink cluster: JobManager at "
@@ -329,11 +468,13 @@ public final class ClusterTest {
                                     + ", TaskManagers "
                                     + cluster.liveTaskManagers());
                     try {
-                        exercise(kafka, cluster, tiny);
+                        exercise(broker, cluster, feed);
                     } finally {
                         logs.addAll(cluster.logFiles());
                     }
                 }
+            } finally {
+                broker.current.stop();
             }
         } catch (Failure e) {
             reason = e.getMessage();
@@ -362,20 +503,31 @@ public final class ClusterTest {
                 counts.mismatches,
                 counts.deadLetters,
                 counts.kills,
+                counts.brokerRestarts,
                 counts.restarts,
+                counts.eventsPerRound,
                 counts.forecasts,
                 seconds);
     }
 
-    private void exercise(LocalKafka kafka, StandaloneCluster cluster, Fixture tiny)
+    /** The broker of the moment: a restart replaces it. */
+    private static final class Broker {
+        volatile LocalKafka current;
+
+        Broker(LocalKafka kafka) {
+            this.current = kafka;
+        }
+    }
+
+    private void exercise(Broker broker, StandaloneCluster cluster, FixtureFeed feed)
             throws IOException {
         FlinkRest rest = cluster.rest();
         String name = "cluster-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
         String in = name + "-in";
         String out = name + "-out";
         String dlq = name + "-dlq";
-        String servers = kafka.bootstrapServers();
-        kafka.createTopics(in, out, dlq);
+        String servers = broker.current.bootstrapServers();
+        broker.current.createTopics(in, out, dlq);
 
         String jarId = rest.uploadJar(options.jobJar());
         Map<String, String> jobOptions = new LinkedHashMap<>();
@@ -385,12 +537,13 @@ public final class ClusterTest {
         jobOptions.put("kafka.dead-letter-topic", dlq);
         jobOptions.put("kafka.group-id", name);
         jobOptions.put("kafka.transactional-id-prefix", name);
+        jobOptions.put("kafka.sink-parallelism", Integer.toString(options.sinkParallelism()));
         jobOptions.put("job.parallelism", Integer.toString(PARALLELISM));
         jobOptions.put("job.checkpoint-interval", "1s");
-        jobOptions.put("gru.model.features", Integer.toString(tiny.features));
-        jobOptions.put("gru.model.path", tiny.model.toString());
-        jobOptions.put("gru.model.hidden-size", Integer.toString(tiny.hidden));
-        jobOptions.put("gru.model.layers", Integer.toString(tiny.layers));
+        jobOptions.put("gru.model.features", Integer.toString(feed.features));
+        jobOptions.put("gru.model.path", feed.model.toString());
+        jobOptions.put("gru.model.hidden-size", Integer.toString(feed.hidden));
+        jobOptions.put("gru.model.layers", Integer.toString(feed.layers));
         jobOptions.put("gru.batch.max-size", "16");
         List<String> args = new ArrayList<>();
         jobOptions.forEach(
@@ -399,7 +552,16 @@ public final class ClusterTest {
                     args.add(value);
                 });
         String jobId = rest.runJar(jarId, args, PARALLELISM);
-        say("submitted " + options.jobJar().getFileName() + " as job " + jobId);
+        say(
+                "submitted "
+                        + options.jobJar().getFileName()
+                        + " as job "
+                        + jobId
+                        + " (sink parallelism "
+                        + options.sinkParallelism()
+                        + ", transaction.version "
+                        + options.transactionVersion()
+                        + ")");
         BooleanSupplier jobAlive = () -> checkNotTerminal(rest, jobId);
         await(
                 "every task of the job RUNNING",
@@ -407,121 +569,85 @@ public final class ClusterTest {
                 () -> jobAlive.getAsBoolean() && rest.allTasksRunning(jobId));
         say("job running");
 
-        List<String[]> records = tiny.records(System.currentTimeMillis());
-        int n = records.size();
-        int first = n / 3;
-        int second = 2 * n / 3;
-        try (KafkaProducer<String, String> producer = producer(servers);
+        try (Feeder feeder = new Feeder(servers, in, feed);
                 CommittedReader reader = new CommittedReader(servers, out)) {
-            send(producer, in, records.subList(0, first));
+            int first = feed.eventsPerRound();
+            feeder.sendRound(0);
             await(
                     "the first " + first + " forecasts committed",
-                    Duration.ofSeconds(60),
-                    () -> jobAlive.getAsBoolean() && reader.poll() >= first);
-            say(reader.distinct() + " forecasts committed");
-
-            // The second third at a steady rate, in the background; the kill comes halfway.
-            AtomicInteger sent = new AtomicInteger();
-            AtomicReference<RuntimeException> sendFailure = new AtomicReference<>();
-            Thread feeder =
-                    new Thread(
-                            () -> {
-                                try {
-                                    for (String[] r : records.subList(first, second)) {
-                                        producer.send(
-                                                new ProducerRecord<>(in, r[0], r[1]),
-                                                (metadata, e) -> {
-                                                    if (e == null) {
-                                                        sent.incrementAndGet();
-                                                    } else {
-                                                        sendFailure.compareAndSet(
-                                                                null,
-                                                                new IllegalStateException(
-                                                                        "producing failed", e));
-                                                    }
-                                                });
-                                        Thread.sleep(15); // pacing: about 60 events/s
-                                    }
-                                    producer.flush();
-                                } catch (InterruptedException e) {
-                                    Thread.currentThread().interrupt();
-                                }
-                            },
-                            "cluster-test-feeder");
-            feeder.setDaemon(true);
-            String victim = sinkTaskManager(rest, jobId);
-            feeder.start();
-            int half = (second - first) / 2;
-            await(
-                    "half of the second third produced",
-                    Duration.ofSeconds(30),
-                    () -> sent.get() >= half || sendFailure.get() != null);
-            int producedAtKill = first + sent.get();
-            int committedAtKill = reader.distinct();
-            cluster.killTaskManager(victim);
-            counts.kills++;
-            say(
-                    "killed TaskManager "
-                            + victim
-                            + " (SIGKILL, it ran the Kafka sink) after "
-                            + producedAtKill
-                            + " of "
-                            + n
-                            + " events, "
-                            + committedAtKill
-                            + " forecasts committed");
-            String replacement = cluster.startTaskManager();
-            say("started TaskManager " + replacement);
-
-            await(
-                    "the job to restart from a checkpoint and run every task again",
-                    Duration.ofSeconds(120),
-                    () -> {
-                        if (!jobAlive.getAsBoolean()) {
-                            return false;
-                        }
-                        counts.restarts = Math.max(0, rest.jobMetric(jobId, "numRestarts"));
-                        return counts.restarts >= 1
-                                && rest.checkpointCounts(jobId).path("restored").asLong() >= 1
-                                && rest.allTasksRunning(jobId);
-                    });
-            Set<String> running = new LinkedHashSet<>();
-            for (String[] vertex : rest.vertices(jobId)) {
-                running.addAll(rest.vertexTaskManagers(jobId, vertex[0]));
-            }
-            check(
-                    !running.contains(victim),
-                    "tasks still on the killed TaskManager " + victim + ": " + running);
-            check(
-                    running.contains(replacement),
-                    "no task on the new TaskManager " + replacement + ": " + running);
-            long completed = rest.checkpointCounts(jobId).path("completed").asLong();
-            await(
-                    "a checkpoint completed after the restart",
-                    Duration.ofSeconds(60),
-                    () -> rest.checkpointCounts(jobId).path("completed").asLong() > completed);
-            say(
-                    "job recovered: restarts="
-                            + counts.restarts
-                            + ", tasks on "
-                            + running
-                            + ", checkpoint completed");
-
-            try {
-                feeder.join(Duration.ofSeconds(60).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Failure("interrupted");
-            }
-            check(!feeder.isAlive(), "the producer of the second third did not finish");
-            if (sendFailure.get() != null) {
-                throw sendFailure.get();
-            }
-            send(producer, in, records.subList(second, n));
-            await(
-                    "all " + n + " forecasts committed",
                     Duration.ofSeconds(90),
-                    () -> jobAlive.getAsBoolean() && reader.poll() >= n);
+                    () -> jobAlive.getAsBoolean() && reader.poll() >= first);
+            say(reader.distinct() + " forecasts committed; feeding at " + options.rate() + "/s");
+
+            feeder.startSteady(options.rate());
+            Random random = new Random(options.kills() * 31L + options.sinkParallelism());
+            for (int kill = 0; kill < options.kills(); kill++) {
+                awaitProduced(feeder, options.rate(), reader); // a second of steady input first
+                String victim = victim(rest, jobId, cluster, kill, random);
+                long restartsBefore = Math.max(0, rest.jobMetric(jobId, "numRestarts"));
+                long restoredBefore = rest.checkpointCounts(jobId).path("restored").asLong();
+                int producedAtKill = feed.produced();
+                int committedAtKill = reader.poll();
+                cluster.killTaskManager(victim);
+                counts.kills++;
+                say(
+                        String.format(
+                                Locale.ROOT,
+                                "kill %d/%d: TaskManager %s (SIGKILL, %s) after %d readings, %d"
+                                        + " forecasts committed",
+                                kill + 1,
+                                options.kills(),
+                                victim,
+                                VICTIMS[kill % VICTIMS.length],
+                                producedAtKill,
+                                committedAtKill));
+                String replacement = cluster.startTaskManager();
+                say("started TaskManager " + replacement);
+                awaitRecovery(rest, jobId, jobAlive, restartsBefore, restoredBefore, victim);
+                feeder.checkHealthy();
+            }
+            for (int restart = 0; restart < options.brokerRestarts(); restart++) {
+                awaitProduced(feeder, options.rate(), reader);
+                int producedBefore = feed.produced();
+                broker.current = broker.current.restart();
+                counts.brokerRestarts++;
+                logs.add(broker.current.logFile());
+                long completed = rest.checkpointCounts(jobId).path("completed").asLong();
+                say(
+                        "restarted the Kafka broker ("
+                                + (restart + 1)
+                                + "/"
+                                + options.brokerRestarts()
+                                + ") after "
+                                + producedBefore
+                                + " readings, "
+                                + reader.poll()
+                                + " forecasts committed");
+                await(
+                        "the forecasts of every reading before the broker restart, and a"
+                                + " checkpoint after it",
+                        Duration.ofSeconds(180),
+                        () ->
+                                jobAlive.getAsBoolean()
+                                        && reader.poll() >= producedBefore
+                                        && rest.checkpointCounts(jobId).path("completed").asLong()
+                                                > completed);
+                counts.restarts = Math.max(0, rest.jobMetric(jobId, "numRestarts"));
+                say(
+                        "job goes on after the broker restart: "
+                                + reader.distinct()
+                                + " forecasts committed, restarts="
+                                + counts.restarts);
+                feeder.checkHealthy();
+            }
+            awaitProduced(feeder, options.rate(), reader);
+            feeder.stopSteady();
+            counts.events = feed.produced();
+            say("stopped feeding after " + counts.events + " readings");
+            await(
+                    "all " + counts.events + " forecasts committed",
+                    Duration.ofSeconds(180),
+                    () -> jobAlive.getAsBoolean() && reader.poll() >= counts.events);
             long settled = rest.checkpointCounts(jobId).path("completed").asLong();
             await(
                     "one more checkpoint",
@@ -529,13 +655,92 @@ public final class ClusterTest {
                     () -> rest.checkpointCounts(jobId).path("completed").asLong() > settled);
             counts.restarts = Math.max(0, rest.jobMetric(jobId, "numRestarts"));
         }
-        verify(tiny, readCommitted(servers, out), readCommitted(servers, dlq));
+        verify(feed, readCommitted(servers, out), readCommitted(servers, dlq));
         rest.cancel(jobId);
+    }
+
+    /** What each kill aims at, in turn. */
+    private static final String[] VICTIMS = {
+        "it ran the predictions' sink", "it ran the GRU operator", "a random one"
+    };
+
+    /** The TaskManager of kill {@code kill}: a sink's, an operator's, or a random live one. */
+    private static String victim(
+            FlinkRest rest, String jobId, StandaloneCluster cluster, int kill, Random random) {
+        List<String> candidates;
+        switch (kill % VICTIMS.length) {
+            case 0 -> candidates = vertexTaskManagers(rest, jobId, "kafka: predictions");
+            case 1 -> candidates = vertexTaskManagers(rest, jobId, "GRU inference");
+            default -> candidates = cluster.liveTaskManagers();
+        }
+        check(!candidates.isEmpty(), "no TaskManager to kill for: " + VICTIMS[kill % 3]);
+        return candidates.get(random.nextInt(candidates.size()));
+    }
+
+    /** The TaskManagers running a vertex whose name contains {@code part}. */
+    private static List<String> vertexTaskManagers(FlinkRest rest, String jobId, String part) {
+        List<String> names = new ArrayList<>();
+        for (String[] vertex : rest.vertices(jobId)) {
+            names.add(vertex[1]);
+            if (vertex[1].contains(part)) {
+                return rest.vertexTaskManagers(jobId, vertex[0]);
+            }
+        }
+        throw new Failure("no vertex '" + part + "' in job " + jobId + ": " + names);
+    }
+
+    /** Waits until the job has restarted from a checkpoint, runs everywhere but on the dead one. */
+    private void awaitRecovery(
+            FlinkRest rest,
+            String jobId,
+            BooleanSupplier jobAlive,
+            long restartsBefore,
+            long restoredBefore,
+            String victim) {
+        await(
+                "the job to restart from a checkpoint and run every task again",
+                Duration.ofSeconds(180),
+                () -> {
+                    if (!jobAlive.getAsBoolean()) {
+                        return false;
+                    }
+                    counts.restarts = Math.max(0, rest.jobMetric(jobId, "numRestarts"));
+                    return counts.restarts > restartsBefore
+                            && rest.checkpointCounts(jobId).path("restored").asLong()
+                                    > restoredBefore
+                            && rest.allTasksRunning(jobId);
+                });
+        Set<String> running = new LinkedHashSet<>();
+        for (String[] vertex : rest.vertices(jobId)) {
+            running.addAll(rest.vertexTaskManagers(jobId, vertex[0]));
+        }
+        check(
+                !running.contains(victim),
+                "tasks still on the killed TaskManager " + victim + ": " + running);
+        long completed = rest.checkpointCounts(jobId).path("completed").asLong();
+        await(
+                "a checkpoint completed after the restart",
+                Duration.ofSeconds(90),
+                () -> rest.checkpointCounts(jobId).path("completed").asLong() > completed);
+        say("job recovered: restarts=" + counts.restarts + ", tasks on " + running);
+    }
+
+    /** Waits until {@code readings} more readings have been produced, following the output. */
+    private void awaitProduced(Feeder feeder, int readings, CommittedReader reader) {
+        long target = feeder.acknowledged() + readings;
+        await(
+                readings + " more readings produced",
+                Duration.ofSeconds(120),
+                () -> {
+                    feeder.checkHealthy();
+                    reader.poll();
+                    return feeder.acknowledged() >= target;
+                });
     }
 
     /** The final verdict on what a fresh read_committed consumer sees. */
     private void verify(
-            Fixture tiny,
+            FixtureFeed feed,
             List<ConsumerRecord<String, String>> output,
             List<ConsumerRecord<String, String>> deadLetters) {
         Map<Long, float[]> forecasts = new HashMap<>();
@@ -549,12 +754,13 @@ public final class ClusterTest {
                 problems.add("unreadable forecast " + record.value());
                 continue;
             }
-            Long seq = tiny.seqOf(node.path("sensor").asText(), node.path("ts").asLong());
-            if (seq == null) {
-                problems.add("forecast of no event produced: " + record.value());
+            String sensor = node.path("sensor").asText();
+            Long id = feed.idOf(sensor, node.path("ts").asLong());
+            if (id == null) {
+                problems.add("forecast of no reading produced: " + record.value());
                 continue;
             }
-            if (!node.path("sensor").asText().equals(record.key())) {
+            if (!sensor.equals(record.key())) {
                 problems.add(
                         "record key " + record.key() + " is not the sensor of " + record.value());
             }
@@ -563,33 +769,27 @@ public final class ClusterTest {
             for (int i = 0; i < forecast.length; i++) {
                 forecast[i] = (float) values.get(i).asDouble();
             }
-            if (forecasts.put(seq, forecast) != null) {
+            if (forecasts.put(id, forecast) != null) {
                 duplicates++;
             }
         }
         int missing = 0;
         int mismatches = 0;
-        for (Map.Entry<Long, float[]> e : tiny.expected.entrySet()) {
-            float[] actual = forecasts.get(e.getKey());
+        for (long id = 0; id < counts.events; id++) {
+            float[] actual = forecasts.get(id);
             if (actual == null) {
                 missing++;
-            } else if (!close(actual, e.getValue())) {
+            } else if (!close(actual, feed.expected(id))) {
                 mismatches++;
                 if (problems.size() < 5) {
                     problems.add(
-                            "forecast of event "
-                                    + e.getKey()
+                            "forecast of reading "
+                                    + id
                                     + " is "
                                     + java.util.Arrays.toString(actual)
                                     + ", torch gave "
-                                    + java.util.Arrays.toString(e.getValue()));
+                                    + java.util.Arrays.toString(feed.expected(id)));
                 }
-            }
-        }
-        int unexpected = 0;
-        for (Long ts : forecasts.keySet()) {
-            if (!tiny.expected.containsKey(ts)) {
-                unexpected++;
             }
         }
         counts.predictions = output.size();
@@ -602,16 +802,18 @@ public final class ClusterTest {
                 String.format(
                         Locale.ROOT,
                         "read back: %d forecasts, %d distinct, %d duplicates, %d missing, %d differ"
-                                + " from torch, %d dead letters",
+                                + " from torch, %d dead letters; taskmanager-kills=%d"
+                                + " broker-restarts=%d",
                         output.size(),
                         forecasts.size(),
                         duplicates,
                         missing,
                         mismatches,
-                        deadLetters.size()));
+                        deadLetters.size(),
+                        counts.kills,
+                        counts.brokerRestarts));
         check(duplicates == 0, duplicates + " duplicate forecasts");
-        check(missing == 0, missing + " events without a forecast");
-        check(unexpected == 0, unexpected + " forecasts of events never produced");
+        check(missing == 0, missing + " readings without a forecast");
         check(mismatches == 0, mismatches + " forecasts differ from torch: " + problems);
         check(problems.isEmpty(), String.join("; ", problems));
         check(
@@ -632,22 +834,6 @@ public final class ClusterTest {
             }
         }
         return true;
-    }
-
-    /** The TaskManager that runs the predictions' Kafka sink (parallelism 1). */
-    private static String sinkTaskManager(FlinkRest rest, String jobId) {
-        List<String> names = new ArrayList<>();
-        for (String[] vertex : rest.vertices(jobId)) {
-            names.add(vertex[1]);
-            if (vertex[1].contains("kafka: predictions")) {
-                List<String> tms = rest.vertexTaskManagers(jobId, vertex[0]);
-                check(
-                        tms.size() == 1,
-                        "the predictions' sink runs on " + tms + ", not one TaskManager");
-                return tms.get(0);
-            }
-        }
-        throw new Failure("no vertex 'kafka: predictions' in job " + jobId + ": " + names);
     }
 
     /** True while the job has not reached a terminal state; a failed job fails the test. */
@@ -701,22 +887,123 @@ public final class ClusterTest {
 
     // ---------------------------------------------------------------- Kafka
 
-    private static KafkaProducer<String, String> producer(String servers) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        return new KafkaProducer<>(props);
-    }
+    /**
+     * Produces the feed's readings: one round at once, or rounds at a steady rate in the
+     * background. Idempotent with acks=all, so a broker restart neither loses nor duplicates input.
+     */
+    private final class Feeder implements AutoCloseable {
+        private final KafkaProducer<String, String> producer;
+        private final String topic;
+        private final FixtureFeed feed;
+        private final AtomicLong acknowledged = new AtomicLong();
+        private final AtomicReference<Exception> failure = new AtomicReference<>();
+        private volatile boolean steady;
+        private Thread thread;
+        private int round;
 
-    private static void send(
-            KafkaProducer<String, String> producer, String topic, List<String[]> records) {
-        for (String[] r : records) {
-            producer.send(new ProducerRecord<>(topic, r[0], r[1]));
+        Feeder(String servers, String topic, FixtureFeed feed) {
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+            // Through a broker restart: keep retrying well past its downtime.
+            props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "300000");
+            props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "300000");
+            props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            props.put(
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            this.producer = new KafkaProducer<>(props);
+            this.topic = topic;
+            this.feed = feed;
         }
-        producer.flush();
+
+        /** Sends every reading of round {@code r} and waits until all are acknowledged. */
+        void sendRound(int r) {
+            for (int i = 0; i < feed.eventsPerRound(); i++) {
+                send(feed.reading(r, i));
+            }
+            producer.flush();
+            checkHealthy();
+            round = Math.max(round, r + 1);
+        }
+
+        private void send(String[] reading) {
+            producer.send(
+                    new ProducerRecord<>(topic, reading[0], reading[1]),
+                    (metadata, e) -> {
+                        if (e == null) {
+                            acknowledged.incrementAndGet();
+                        } else {
+                            failure.compareAndSet(null, e);
+                        }
+                    });
+        }
+
+        /** Produces further rounds at {@code perSecond} in the background. */
+        void startSteady(int perSecond) {
+            steady = true;
+            long intervalNanos = 1_000_000_000L / perSecond;
+            thread =
+                    new Thread(
+                            () -> {
+                                long next = System.nanoTime();
+                                try {
+                                    while (steady) {
+                                        for (int i = 0; steady && i < feed.eventsPerRound(); i++) {
+                                            send(feed.reading(round, i));
+                                            next += intervalNanos;
+                                            long wait = next - System.nanoTime();
+                                            if (wait > 0) {
+                                                Thread.sleep(
+                                                        wait / 1_000_000, (int) (wait % 1_000_000));
+                                            }
+                                        }
+                                        round++;
+                                    }
+                                    producer.flush();
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                } catch (RuntimeException e) {
+                                    failure.compareAndSet(null, e);
+                                }
+                            },
+                            "cluster-test-feeder");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Stops the steady feed and waits until everything sent is acknowledged. */
+        void stopSteady() {
+            steady = false;
+            try {
+                thread.join(Duration.ofSeconds(330).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Failure("interrupted");
+            }
+            check(!thread.isAlive(), "the feeder did not stop");
+            checkHealthy();
+            check(
+                    acknowledged.get() == feed.produced(),
+                    acknowledged.get() + " of " + feed.produced() + " readings acknowledged");
+        }
+
+        long acknowledged() {
+            return acknowledged.get();
+        }
+
+        void checkHealthy() {
+            Exception e = failure.get();
+            if (e != null) {
+                throw new Failure("producing the readings failed: " + e);
+            }
+        }
+
+        @Override
+        public void close() {
+            steady = false;
+            producer.close(Duration.ofSeconds(10));
+        }
     }
 
     private static KafkaConsumer<String, String> consumer(String servers) {
@@ -758,7 +1045,7 @@ public final class ClusterTest {
         }
     }
 
-    /** Follows the output topic with read_committed, counting distinct events seen. */
+    /** Follows the output topic with read_committed, counting distinct readings seen. */
     private static final class CommittedReader implements AutoCloseable {
         private final KafkaConsumer<String, String> consumer;
         private final Set<String> seen = new java.util.HashSet<>();
@@ -768,7 +1055,7 @@ public final class ClusterTest {
             assignFromStart(consumer, topic);
         }
 
-        /** Reads what is there now; returns the number of distinct events with a forecast. */
+        /** Reads what is there now; returns the number of distinct readings with a forecast. */
         int poll() {
             for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
                 try {
@@ -788,108 +1075,6 @@ public final class ClusterTest {
         @Override
         public void close() {
             consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
-    // ---------------------------------------------------------------- the fixture
-
-    /** A torch fixture of {@code models/make_fixtures.py}: model, events, torch's outputs. */
-    static final class Fixture {
-        final Path model;
-        final int features;
-        final int hidden;
-        final int layers;
-        final int outputs;
-
-        /** Rows of events.csv: seq, key, x0..x{F-1}. */
-        final List<String[]> events;
-
-        /** Torch's outputs by seq. */
-        final Map<Long, float[]> expected = new LinkedHashMap<>();
-
-        /** The seq of each reading of {@link #records}, by "sensor@ts". */
-        private final Map<String, Long> seqByReading = new HashMap<>();
-
-        private Fixture(Path dir) throws IOException {
-            Properties meta = new Properties();
-            try (InputStream in = Files.newInputStream(dir.resolve("meta.properties"))) {
-                meta.load(in);
-            }
-            model = dir.resolve("model.pt").toAbsolutePath();
-            features = Integer.parseInt(meta.getProperty("features"));
-            hidden = Integer.parseInt(meta.getProperty("hidden"));
-            layers = Integer.parseInt(meta.getProperty("layers"));
-            outputs = Integer.parseInt(meta.getProperty("outputs"));
-            events = rows(dir.resolve("events.csv"));
-            for (String[] row : rows(dir.resolve("expected.csv"))) {
-                float[] y = new float[outputs];
-                for (int i = 0; i < outputs; i++) {
-                    y[i] = Float.parseFloat(row[2 + i]);
-                }
-                expected.put(Long.parseLong(row[0]), y);
-            }
-        }
-
-        static Fixture load(Path dir) {
-            try {
-                return new Fixture(dir);
-            } catch (IOException | RuntimeException e) {
-                throw new IllegalStateException(
-                        "Cannot read the torch fixture in " + dir + ": " + e, e);
-            }
-        }
-
-        /**
-         * The events as sensor readings (key, JSON) with realistic event times, sensor = key and
-         * values = x: every third sensor backfills its history from six years before {@code now} (a
-         * reading a minute), the others are live (a reading a second, the last one at {@code now}).
-         * Fills {@link #seqOf} for reading the forecasts back.
-         */
-        List<String[]> records(long now) {
-            long backfillStart = now - Duration.ofDays(6 * 365).toMillis();
-            List<String[]> records = new ArrayList<>();
-            seqByReading.clear();
-            for (String[] row : events) {
-                long seq = Long.parseLong(row[0]);
-                String sensor = row[1];
-                long ts =
-                        Math.floorMod(sensor.hashCode(), 3) == 0
-                                ? backfillStart + seq * 60_000
-                                : now - (events.size() - 1 - seq) * 1_000;
-                seqByReading.put(sensor + "@" + ts, seq);
-                StringBuilder values = new StringBuilder();
-                for (int i = 0; i < features; i++) {
-                    values.append(i == 0 ? "" : ",").append(Float.parseFloat(row[2 + i]));
-                }
-                records.add(
-                        new String[] {
-                            sensor,
-                            "{\"sensor\":\""
-                                    + sensor
-                                    + "\",\"ts\":"
-                                    + ts
-                                    + ",\"values\":["
-                                    + values
-                                    + "]}"
-                        });
-            }
-            return records;
-        }
-
-        /** The seq of the event of {@code sensor} at {@code ts}, or null for none. */
-        Long seqOf(String sensor, long ts) {
-            return seqByReading.get(sensor + "@" + ts);
-        }
-
-        private static List<String[]> rows(Path file) throws IOException {
-            List<String> lines = Files.readAllLines(file);
-            List<String[]> rows = new ArrayList<>();
-            for (String line : lines.subList(1, lines.size())) {
-                if (!line.isBlank()) {
-                    rows.add(line.split(","));
-                }
-            }
-            return rows;
         }
     }
 

@@ -31,6 +31,9 @@ public final class FlinkRest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** How long to wait between reads the JobManager answers with 503 (leader election). */
+    private static final Duration UNAVAILABLE_RETRY = Duration.ofMillis(250);
+
     private final URI base;
     private final HttpClient http;
     private final Duration timeout;
@@ -225,16 +228,26 @@ public final class FlinkRest {
     }
 
     private JsonNode send(HttpRequest.Builder request, String what) {
+        HttpRequest built = request.timeout(timeout).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
         HttpResponse<String> response;
-        try {
-            response =
-                    http.send(
-                            request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(what + " at " + base + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted: " + what, e);
+        while (true) {
+            try {
+                response = http.send(built, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(what + " at " + base + " failed: " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted: " + what, e);
+            }
+            // 503 while the JobManager's leader election is still going on: wait it out (reads
+            // only; a POST may have taken effect).
+            if (response.statusCode() != 503
+                    || !"GET".equals(built.method())
+                    || System.nanoTime() > deadline) {
+                break;
+            }
+            pause(UNAVAILABLE_RETRY);
         }
         if (response.statusCode() / 100 != 2) {
             throw new FlinkRestException(what, response.statusCode(), response.body());
@@ -245,6 +258,15 @@ public final class FlinkRest {
                     : JSON.readTree(response.body());
         } catch (IOException e) {
             throw new FlinkRestException(what, response.statusCode(), response.body());
+        }
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the JobManager", e);
         }
     }
 

@@ -105,17 +105,33 @@ public final class LocalKafka implements AutoCloseable {
     private final int partitions;
     private final Thread shutdownHook;
 
+    /** The builder this broker was started with, its ports fixed to the ones it got. */
+    private final Builder settings;
+
     private LocalKafka(
             Path workDir,
             Process process,
             String bootstrapServers,
             int partitions,
-            Thread shutdownHook) {
+            Thread shutdownHook,
+            Builder settings) {
         this.workDir = workDir;
         this.process = process;
         this.bootstrapServers = bootstrapServers;
         this.partitions = partitions;
         this.shutdownHook = shutdownHook;
+        this.settings = settings;
+    }
+
+    /**
+     * Stops the broker (SIGTERM, as for maintenance) and starts it again on the same ports, data
+     * and settings; clients that keep their bootstrap servers reconnect to it.
+     *
+     * @return the restarted broker (this object stays stopped)
+     */
+    public LocalKafka restart() throws IOException {
+        stop();
+        return settings.start();
     }
 
     /** A broker on any free port in {@code workDir}; see {@link Builder} for the options. */
@@ -506,8 +522,23 @@ public final class LocalKafka implements AutoCloseable {
                                 : "storage reused",
                         process.pid(),
                         workDir);
-                return new LocalKafka(workDir, process, bootstrap, partitions, hook);
+                Builder settings = copy().optPort(ports[0]).optControllerPort(ports[1]);
+                return new LocalKafka(workDir, process, bootstrap, partitions, hook, settings);
             }
+        }
+
+        private Builder copy() {
+            Builder copy = new Builder(workDir);
+            copy.port = port;
+            copy.controllerPort = controllerPort;
+            copy.partitions = partitions;
+            copy.detached = detached;
+            copy.startTimeout = startTimeout;
+            copy.jvmOptions = jvmOptions;
+            copy.classpathFile = classpathFile;
+            copy.overrides.putAll(overrides);
+            copy.transactionVersion = transactionVersion;
+            return copy;
         }
 
         private int[] choosePorts() throws IOException {
