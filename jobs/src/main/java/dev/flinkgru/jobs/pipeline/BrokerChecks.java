@@ -58,7 +58,7 @@ final class BrokerChecks {
         boolean eventTime =
                 config.get(KafkaJobOptions.OUTPUT_TIMESTAMP)
                         == KafkaJobOptions.OutputTimestamp.EVENT_TIME;
-        if (!exactlyOnce && !eventTime) {
+        if (!config.get(KafkaJobOptions.BROKER_CHECKS) || (!exactlyOnce && !eventTime)) {
             return;
         }
         Properties props = new Properties();

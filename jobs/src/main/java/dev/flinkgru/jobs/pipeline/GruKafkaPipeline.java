@@ -86,6 +86,9 @@ public final class GruKafkaPipeline {
                                 .name("event time"));
 
         int features = JobSettings.required(config, KafkaJobOptions.MODEL_FEATURES);
+        int sinkParallelism =
+                config.getOptional(KafkaJobOptions.SINK_PARALLELISM)
+                        .orElse(config.get(KafkaJobOptions.PARALLELISM));
         SingleOutputStreamOperator<GruPrediction> predictions =
                 GruInference.fromConfiguration(config, features)
                         .apply(events.keyBy(GruEvent::getKey));
@@ -101,7 +104,7 @@ public final class GruKafkaPipeline {
                                 JobSettings.required(config, KafkaJobOptions.OUTPUT_TOPIC),
                                 config.get(KafkaJobOptions.OUTPUT_TIMESTAMP),
                                 "out"))
-                .setParallelism(config.get(KafkaJobOptions.SINK_PARALLELISM))
+                .setParallelism(sinkParallelism)
                 .uid("kafka-sink")
                 .name("kafka: predictions");
 
@@ -127,7 +130,7 @@ public final class GruKafkaPipeline {
                                 // time may be unknown, and may be one the broker would refuse.
                                 KafkaJobOptions.OutputTimestamp.PROCESSING_TIME,
                                 "dlq"))
-                .setParallelism(config.get(KafkaJobOptions.SINK_PARALLELISM))
+                .setParallelism(sinkParallelism)
                 .uid("dead-letter-sink")
                 .name("kafka: dead letters");
     }
@@ -178,8 +181,10 @@ public final class GruKafkaPipeline {
                     // Reuses a small pool of transactional ids and, on recovery, finds lingering
                     // transactions by listing them on the broker, instead of probing ids.
                     .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
-                    // Below the broker's transaction.max.timeout.ms (15 min by default).
-                    .setProperty("transaction.timeout.ms", "600000");
+                    .setProperty(
+                            "transaction.timeout.ms",
+                            Long.toString(
+                                    config.get(KafkaJobOptions.TRANSACTION_TIMEOUT).toMillis()));
         }
         return builder.build();
     }

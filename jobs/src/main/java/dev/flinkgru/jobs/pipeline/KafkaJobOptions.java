@@ -109,12 +109,21 @@ public final class KafkaJobOptions {
     public static final ConfigOption<Integer> SINK_PARALLELISM =
             ConfigOptions.key("kafka.sink-parallelism")
                     .intType()
-                    .defaultValue(1)
+                    .noDefaultValue()
                     .withDescription(
-                            "Parallelism of the Kafka sinks. With EXACTLY_ONCE, keep 1: on recovery"
-                                    + " each KafkaSink writer (connector 5.0.0-2.2) aborts the open"
-                                    + " transactions of its prefix, and with several writers one can"
-                                    + " abort another's fresh transaction, losing its records.");
+                            "Parallelism of the two Kafka sinks; unset: the job's parallelism.");
+
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =
+            ConfigOptions.key("kafka.transaction-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "transaction.timeout.ms of the exactly-once sinks: the longest outage"
+                                    + " of the job (from a failure until it runs again) whose"
+                                    + " output survives; past it the broker aborts the transaction"
+                                    + " of the last checkpoint and its records are lost. At most"
+                                    + " the broker's transaction.max.timeout.ms (15 min by"
+                                    + " default).");
 
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             ConfigOptions.key("job.checkpoint-interval")
@@ -135,6 +144,16 @@ public final class KafkaJobOptions {
                     .durationType()
                     .defaultValue(Duration.ofSeconds(2))
                     .withDescription("Bounded out-of-orderness of event time (ts) in watermarks.");
+
+    public static final ConfigOption<Boolean> BROKER_CHECKS =
+            ConfigOptions.key("kafka.broker-checks")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Check the Kafka cluster at start: its transaction.version against"
+                                    + " what the exactly-once sink can resume, and with"
+                                    + " EVENT_TIME output the topic's timestamp limits; false"
+                                    + " skips these checks.");
 
     public static final ConfigOption<Duration> EVENT_TIME_MAX_AHEAD =
             ConfigOptions.key("job.event-time.max-ahead")
