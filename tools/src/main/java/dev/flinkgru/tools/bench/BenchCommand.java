@@ -178,14 +178,14 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                             + " --json FILE.")
     Path chartFrom;
 
-    private long eventCount;
-    private int[] hiddenSizes;
-    private int[] batchSizes;
-    private List<String> backends;
-    private long perEventEvents;
-    private Duration latencyRun;
-    private Duration maxDelay;
-    private Path modelsDir;
+    long eventCount;
+    int[] hiddenSizes;
+    int[] batchSizes;
+    List<String> backends;
+    long perEventEvents;
+    Duration latencyRun;
+    Duration maxDelay;
+    Path modelsDir;
     private Progress progress;
     private int run;
     private int runs;
@@ -216,7 +216,7 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
     }
 
     /** The settings, with the defaults of --quick or of a full run. */
-    private void resolve() {
+    void resolve() {
         eventCount = events != null ? events : quick ? 600_000 : 5_000_000;
         hiddenSizes =
                 hidden != null ? hidden.toArray() : quick ? new int[] {64} : new int[] {64, 256};
@@ -238,7 +238,7 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
         }
     }
 
-    private static Path defaultModelsDir() {
+    static Path defaultModelsDir() {
         String home = System.getProperty("flinkgru.home", ".");
         return Paths.get(home, "models", "bench");
     }

@@ -7,6 +7,7 @@ import dev.flinkgru.tools.demo.DemoCommand;
 import dev.flinkgru.tools.kafka.KafkaCommand;
 import dev.flinkgru.tools.replay.ReplayCommand;
 import dev.flinkgru.tools.state.StateCommand;
+import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -46,7 +47,12 @@ public final class FlinkGruCli implements Callable<Integer> {
 
     /** The command line of {@code flink-gru}, on {@link System#out} and {@link System#err}. */
     public static CommandLine commandLine() {
-        CommandLine commandLine = CommandLines.create(new FlinkGruCli());
+        return commandLine(System.out, System.err);
+    }
+
+    /** The command line of {@code flink-gru}, printing to {@code out} and {@code err}. */
+    public static CommandLine commandLine(PrintStream out, PrintStream err) {
+        CommandLine commandLine = CommandLines.create(new FlinkGruCli(), out, err);
         // Everything after the job's name is the job's: its options, and its --help.
         commandLine.getSubcommands().get("job").setStopAtPositional(true);
         return commandLine;

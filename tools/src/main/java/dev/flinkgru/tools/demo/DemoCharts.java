@@ -1,7 +1,9 @@
 package dev.flinkgru.tools.demo;
 
 import dev.flinkgru.tools.report.Charts;
+import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.geom.Ellipse2D;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
@@ -12,6 +14,7 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.LegendItemCollection;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.SeriesRenderingOrder;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
@@ -54,22 +57,25 @@ final class DemoCharts {
                 forecast.add(p[0], p[2]);
                 last.add(p[0], p[3]);
             }
+            // Drawn in this order: the actual readings, the naive forecast, the GRU's on top.
             XYSeriesCollection data = new XYSeriesCollection();
             data.addSeries(actual);
-            data.addSeries(forecast);
             data.addSeries(last);
+            data.addSeries(forecast);
             XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
             renderer.setSeriesPaint(0, ACTUAL);
-            renderer.setSeriesStroke(0, Charts.SOLID);
+            renderer.setSeriesStroke(0, new BasicStroke(1.5f));
             renderer.setSeriesShapesVisible(0, true);
-            renderer.setSeriesShape(0, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
-            renderer.setSeriesPaint(1, Charts.COLORS[0]);
-            renderer.setSeriesStroke(1, Charts.SOLID);
-            renderer.setSeriesPaint(2, Charts.GREY);
-            renderer.setSeriesStroke(2, Charts.DASHED);
+            renderer.setSeriesShape(0, new Ellipse2D.Double(-2.5, -2.5, 5, 5));
+            renderer.setSeriesPaint(1, Charts.GREY);
+            renderer.setSeriesStroke(1, Charts.DASHED);
+            renderer.setSeriesPaint(2, Charts.COLORS[0]);
+            renderer.setSeriesStroke(2, Charts.SOLID);
             NumberAxis value = Charts.style(new NumberAxis(sensors.get(s) + ", channel 0"));
             value.setAutoRangeIncludesZero(false);
-            plot.add(Charts.style(new XYPlot(data, null, value, renderer)), 1);
+            XYPlot panel = Charts.style(new XYPlot(data, null, value, renderer));
+            panel.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD);
+            plot.add(panel, 1);
         }
         LegendItemCollection legend = new LegendItemCollection();
         legend.add(Charts.legendItem("actual reading", ACTUAL, Charts.SOLID, null));
