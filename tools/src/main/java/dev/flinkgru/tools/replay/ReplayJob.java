@@ -173,6 +173,10 @@ final class ReplayJob {
         } catch (Exception e) {
             n = 0; // not running yet or already ending: the next report will tell
         }
+        if (n == 0) {
+            return String.format(
+                    Locale.ROOT, "the job is starting: %,d events to run", (long) events.size());
+        }
         return String.format(
                 Locale.ROOT, "%,d of %,d predictions written", n, (long) events.size());
     }
