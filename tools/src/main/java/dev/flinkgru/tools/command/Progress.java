@@ -9,7 +9,8 @@ import java.util.function.Supplier;
 /**
  * Progress of a long run on stderr: {@code replay: 1,200,000 rows read (12 s)}. {@link #report}
  * prints nothing during the first {@link #QUIET} of the run and then at most one line per {@link
- * #EVERY}, so a short run prints only its summary. {@link #say} prints at once.
+ * #EVERY}; {@link #forWork} keeps it silent for less than {@link #LARGE} items of work, however
+ * slow the machine, so a small run prints only its summary. {@link #say} prints at once.
  */
 public final class Progress {
 
@@ -19,10 +20,14 @@ public final class Progress {
     /** The least time between two progress lines. */
     public static final Duration EVERY = Duration.ofSeconds(10);
 
+    /** Work of fewer items (rows, events) than this reports no progress. */
+    public static final long LARGE = 100_000;
+
     private final String prefix;
     private final PrintStream err;
     private final LongSupplier nanoClock;
     private final long began;
+    private final boolean silent;
     private long next;
 
     /**
@@ -31,10 +36,16 @@ public final class Progress {
      * @param nanoClock the time in nanoseconds, e.g. {@link System#nanoTime}
      */
     public Progress(String prefix, PrintStream err, LongSupplier nanoClock) {
+        this(prefix, err, nanoClock, nanoClock.getAsLong(), false);
+    }
+
+    private Progress(
+            String prefix, PrintStream err, LongSupplier nanoClock, long began, boolean silent) {
         this.prefix = prefix;
         this.err = err;
         this.nanoClock = nanoClock;
-        this.began = nanoClock.getAsLong();
+        this.began = began;
+        this.silent = silent;
         this.next = began + QUIET.toNanos();
     }
 
@@ -44,12 +55,23 @@ public final class Progress {
     }
 
     /**
+     * This progress for work of {@code items} rows or events: itself, or if fewer than {@link
+     * #LARGE}, one that never reports.
+     */
+    public Progress forWork(long items) {
+        return items < LARGE || silent ? new Progress(prefix, err, nanoClock, began, true) : this;
+    }
+
+    /**
      * Prints {@code prefix: <line> (<elapsed>)} if the run is past its quiet start and the last
      * line is at least {@link #EVERY} old; {@code line} is only computed then.
      *
      * @return whether it printed
      */
     public synchronized boolean report(Supplier<String> line) {
+        if (silent) {
+            return false;
+        }
         long now = nanoClock.getAsLong();
         if (now - next < 0) {
             return false;

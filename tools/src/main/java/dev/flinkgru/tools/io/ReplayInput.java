@@ -145,7 +145,9 @@ public final class ReplayInput {
         long lineNumber = 1;
         for (String line = reader.readLine(); line != null; line = reader.readLine()) {
             lineNumber++;
-            if (progress != null && (lineNumber & PROGRESS_LINES) == 0) {
+            if (progress != null
+                    && lineNumber >= Progress.LARGE
+                    && (lineNumber & PROGRESS_LINES) == 0) {
                 long read = skipped + rows;
                 progress.report(() -> String.format(Locale.ROOT, "%,d rows read", read));
             }

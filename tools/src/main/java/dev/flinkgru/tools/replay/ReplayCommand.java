@@ -191,7 +191,7 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
                                 out,
                                 resume == null ? null : resume.savepoint(),
                                 savepointDir,
-                                progress)
+                                progress.forWork(input.events().size()))
                         .run();
         System.err.println(
                 summary(input, result.predictions(), out, rejects, began, parallelism, batchSize));

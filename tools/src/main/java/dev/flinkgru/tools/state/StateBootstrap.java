@@ -89,8 +89,9 @@ final class StateBootstrap implements Callable<Integer>, ConfigFlags {
         model.check();
         CliException.checkAtLeastOne("--batch-size", batchSize);
         long began = System.nanoTime();
-        Progress progress = Progress.start("state bootstrap");
-        ReplayInput history = ReplayInput.read(events, 0, Long.MAX_VALUE, progress);
+        Progress reading = Progress.start("state bootstrap");
+        ReplayInput history = ReplayInput.read(events, 0, Long.MAX_VALUE, reading);
+        Progress progress = reading.forWork(history.events().size());
         if (history.events().isEmpty()) {
             throw CliException.failure(
                     events + " has no valid events (" + history.rejected().size() + " rejected)");

@@ -50,6 +50,20 @@ class ProgressTest {
     }
 
     @Test
+    void smallWorkNeverReportsHoweverLongItTakes() {
+        Progress small = progress.forWork(Progress.LARGE - 1);
+        advance(3600);
+        assertThat(small.report(() -> "2 events")).isFalse();
+        assertThat(small.forWork(Progress.LARGE)).as("silent stays silent").isNotSameAs(progress);
+        assertThat(small.forWork(Progress.LARGE).report(() -> "x")).isFalse();
+        assertThat(printed()).isEmpty();
+        Progress large = progress.forWork(Progress.LARGE);
+        assertThat(large).isSameAs(progress);
+        assertThat(large.report(() -> "100,000 events")).isTrue();
+        assertThat(printed()).isEqualTo("replay: 100,000 events (1 h 00 min)\n");
+    }
+
+    @Test
     void sayPrintsAtOnce() {
         advance(75);
         progress.say("[1/3] heap H=64 no-model: throughput");
