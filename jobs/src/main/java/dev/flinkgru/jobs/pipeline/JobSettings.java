@@ -8,13 +8,14 @@ import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
-import org.apache.flink.configuration.description.HtmlFormatter;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * A job's configuration: its defaults, then a properties file ({@code --config FILE}), then {@code
@@ -22,6 +23,9 @@ import org.apache.flink.configuration.description.HtmlFormatter;
  * KafkaJobOptions} and {@link GruOptions}; an unknown key is an error that names it.
  */
 public final class JobSettings {
+
+    private static final String HELP_INDENT = "      ";
+    private static final int HELP_WIDTH = 100;
 
     private JobSettings() {}
 
@@ -130,19 +134,52 @@ public final class JobSettings {
                                         "option '" + option.key() + "' is required"));
     }
 
-    /** A table of every option, its default and description, for {@code --help}. */
+    /**
+     * A table of every option, its default and description, for {@code --help}: plain text, each
+     * default as it would be given ({@code 10 ms}, {@code 5 s}, not {@code PT0.01S}).
+     */
     public static String describe(Map<String, String> defaults, Class<?>... optionHolders) {
         StringBuilder text = new StringBuilder();
         for (ConfigOption<?> option : knownOptions(optionHolders).values()) {
             String fallback =
                     defaults.getOrDefault(
                             option.key(),
-                            option.hasDefaultValue() ? String.valueOf(option.defaultValue()) : "-");
-            text.append(String.format("  --%s (default: %s)%n", option.key(), fallback))
-                    .append("      ")
-                    .append(new HtmlFormatter().format(option.description()))
-                    .append('\n');
+                            option.hasDefaultValue() ? format(option.defaultValue()) : "-");
+            text.append(String.format("  --%s (default: %s)%n", option.key(), fallback));
+            String description =
+                    new PlainTextFormatter().format(option.description()).stripTrailing();
+            for (String line : description.split("\n", -1)) {
+                wrap(text, line, HELP_INDENT, HELP_WIDTH);
+            }
         }
         return text.toString();
+    }
+
+    /**
+     * Appends {@code line} in lines of at most {@code width} characters, each after {@code indent}.
+     */
+    private static void wrap(StringBuilder text, String line, String indent, int width) {
+        int room = width - indent.length();
+        String rest = line.strip();
+        while (rest.length() > room) {
+            int cut = rest.lastIndexOf(' ', room);
+            if (cut <= 0) {
+                cut = rest.indexOf(' ', room);
+                if (cut < 0) {
+                    break;
+                }
+            }
+            text.append(indent).append(rest, 0, cut).append('\n');
+            rest = rest.substring(cut + 1).stripLeading();
+        }
+        text.append(indent).append(rest).append('\n');
+    }
+
+    /** A default value as a user would write it: durations in their highest whole unit. */
+    static String format(Object value) {
+        if (value instanceof Duration) {
+            return TimeUtils.formatWithHighestUnit((Duration) value);
+        }
+        return String.valueOf(value);
     }
 }

@@ -1,25 +1,24 @@
 package dev.flinkgru.tools.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruInference;
+import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.operator.GruPrediction;
 import dev.flinkgru.operator.predictor.TorchScriptPredictorFactory;
-import dev.flinkgru.tools.cli.CliException;
-import dev.flinkgru.tools.cli.Options;
-import dev.flinkgru.tools.report.SvgChart;
+import dev.flinkgru.tools.command.CliException;
+import dev.flinkgru.tools.command.ConfigFlags;
+import dev.flinkgru.tools.command.Converters.IntList;
+import dev.flinkgru.tools.command.Progress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
@@ -29,66 +28,208 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Option;
 
 /**
  * {@code flink-gru bench}: the same generated stream through three pipelines — no model (Flink's
  * keyed-state ceiling), the operator at batch size 1, and the operator batched — for each hidden
  * size and state backend; throughput at full speed, then latency at half that load.
  */
-public final class BenchCommand {
-
-    static final String USAGE =
-            "usage: flink-gru bench [--quick] [--events N] [--keys N] [--hidden 64,256]"
-                    + " [--batches 64,256,1024] [--backends heap,rocksdb] [--parallelism P]"
-                    + " [--per-event-events N] [--latency-seconds S] [--max-delay-ms N] [--buffer-timeout-ms N]"
-                    + " [--device cpu|gpu|gpu:N|auto] [--models-dir D] [--json FILE] [--chart FILE]";
-
-    private static final Set<String> OPTIONS =
-            Set.of(
-                    "events",
-                    "keys",
-                    "hidden",
-                    "batches",
-                    "backends",
-                    "parallelism",
-                    "per-event-events",
-                    "latency-seconds",
-                    "max-delay-ms",
-                    "buffer-timeout-ms",
-                    "device",
-                    "models-dir",
-                    "json",
-                    "chart");
+@Command(
+        name = "bench",
+        sortOptions = false,
+        showDefaultValues = true,
+        customSynopsis = {
+            "flink-gru bench [--quick] [--events N] [--keys N] [--hidden 64,256]"
+                    + " [--batches 64,256,1024]",
+            "    [--backends heap,rocksdb] [--parallelism P] [--per-event-events N]"
+                    + " [--latency-seconds S]",
+            "    [--max-delay-ms N] [--buffer-timeout-ms N] [--device cpu|gpu|gpu:N|auto]"
+                    + " [--models-dir D]",
+            "    [--json FILE] [--chart FILE]",
+            "flink-gru bench --chart-from FILE.json [--chart FILE]"
+        },
+        description = {
+            "Throughput and latency: no model, per event, batched.",
+            "Throughput and latency of one generated stream (F=8, a scattered key order) through"
+                    + " the same pipeline three ways, for each hidden size and state backend:"
+                    + " no-model (Flink's keyed-state ceiling), per-event (batch size 1) and"
+                    + " batched. Peak events/s, then p50/p99 latency at half that load; a table,"
+                    + " a chart, and with --json the results as JSON.",
+            ""
+        })
+public final class BenchCommand implements Callable<Integer>, ConfigFlags {
 
     private static final int FEATURES = 8;
 
-    private final long events;
-    private final int keys;
-    private final int[] hiddenSizes;
-    private final int[] batches;
-    private final List<String> backends;
-    private final int parallelism;
-    private final long perEventEvents;
-    private final Duration latencyRun;
-    private final Duration maxDelay;
-    private final long bufferTimeoutMillis;
-    private final String device;
-    private final Path modelsDir;
+    @Option(
+            names = "--quick",
+            showDefaultValue = Visibility.NEVER,
+            description =
+                    "Every mode for H=64 on the heap backend, with fewer events: about two and"
+                            + " a half minutes on 2 cores.")
+    boolean quick;
 
-    private BenchCommand(Options options) {
-        boolean quick = options.has("quick");
-        events = options.getLong("events", quick ? 600_000 : 5_000_000);
-        keys = options.getInt("keys", 100_000);
-        hiddenSizes = ints(options.get("hidden", quick ? "64" : "64,256"));
-        batches = ints(options.get("batches", "64,256,1024"));
-        backends = List.of(options.get("backends", quick ? "heap" : "heap,rocksdb").split(","));
-        parallelism = options.getInt("parallelism", 2);
-        perEventEvents = options.getLong("per-event-events", quick ? 40_000 : 300_000);
-        latencyRun = Duration.ofSeconds(options.getLong("latency-seconds", quick ? 6 : 20));
-        maxDelay = Duration.ofMillis(options.getLong("max-delay-ms", 10));
-        bufferTimeoutMillis = options.getLong("buffer-timeout-ms", 2);
-        device = options.get("device", "cpu");
-        modelsDir = Paths.get(options.get("models-dir", defaultModelsDir()));
+    @Option(
+            names = "--events",
+            paramLabel = "N",
+            description = "Events of a throughput run. Default: 5000000 (--quick: 600000).")
+    Long events;
+
+    @Option(
+            names = "--keys",
+            paramLabel = "N",
+            defaultValue = "100000",
+            description = "Keys of the stream.")
+    int keys;
+
+    @Option(
+            names = "--hidden",
+            paramLabel = "H,..",
+            description = "Hidden sizes, each with its model. Default: 64,256 (--quick: 64).")
+    IntList hidden;
+
+    @Option(
+            names = "--batches",
+            paramLabel = "B,..",
+            defaultValue = "64,256,1024",
+            description = "Batch sizes of the batched runs.")
+    IntList batches;
+
+    @Option(
+            names = "--backends",
+            paramLabel = "heap,rocksdb",
+            description = "State backends. Default: heap,rocksdb (--quick: heap).")
+    String backendList;
+
+    @Option(
+            names = "--parallelism",
+            paramLabel = "P",
+            defaultValue = "2",
+            description = "Parallelism of every pipeline.")
+    int parallelism;
+
+    @Option(
+            names = "--per-event-events",
+            paramLabel = "N",
+            description =
+                    "Events of a per-event throughput run (at most --events). Default: 300000"
+                            + " (--quick: 40000).")
+    Long perEventEventsOption;
+
+    @Option(
+            names = "--latency-seconds",
+            paramLabel = "S",
+            description = "Length of a latency run at half load. Default: 20 (--quick: 6).")
+    Long latencySeconds;
+
+    @Option(
+            names = "--max-delay-ms",
+            paramLabel = "N",
+            defaultValue = "10",
+            description = "The operator's longest wait of an event in its buffer.")
+    long maxDelayMs;
+
+    @Option(
+            names = "--buffer-timeout-ms",
+            paramLabel = "N",
+            defaultValue = "2",
+            description = "Flink's network buffer timeout.")
+    long bufferTimeoutMillis;
+
+    @Option(
+            names = "--device",
+            paramLabel = "D",
+            defaultValue = "cpu",
+            description = "cpu, gpu, gpu:N or auto.")
+    String device;
+
+    @Option(
+            names = "--models-dir",
+            paramLabel = "D",
+            description =
+                    "Where the models gru-f8-h<H>.pt are. Default: models/bench of the project"
+                            + " (models/bench/make_bench_models.py writes them).")
+    Path modelsDirOption;
+
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description =
+                    "Also writes the results as JSON:"
+                            + " {\"results\":[{\"mode\",\"hidden\",\"batch\",\"backend\","
+                            + "\"events_per_s\",\"p50_ms\",\"p99_ms\"}]}.")
+    Path json;
+
+    @Option(
+            names = "--chart",
+            paramLabel = "FILE",
+            defaultValue = ".flink-gru/bench/throughput.svg",
+            description = "The throughput-vs-batch-size chart: SVG, or PNG for a .png name.")
+    Path chart;
+
+    @Option(
+            names = "--chart-from",
+            paramLabel = "FILE.json",
+            description =
+                    "Runs nothing: prints the table and draws the chart of an earlier run's"
+                            + " --json FILE.")
+    Path chartFrom;
+
+    long eventCount;
+    int[] hiddenSizes;
+    int[] batchSizes;
+    List<String> backends;
+    long perEventEvents;
+    Duration latencyRun;
+    Duration maxDelay;
+    Path modelsDir;
+    private Progress progress;
+    private int run;
+    private int runs;
+
+    @Override
+    public Map<String, String> flagsByKey() {
+        return Map.of(GruOptions.PREDICTOR_DEVICE.key(), "--device");
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (chartFrom != null) {
+            BenchResults saved = BenchResults.read(chartFrom);
+            printTable(saved.results());
+            writeChart(saved.results(), saved.cores(), chart);
+            return 0;
+        }
+        resolve();
+        List<BenchResult> results = runAll();
+        printTable(results);
+        if (json != null) {
+            BenchResults.write(
+                    new BenchResults(Runtime.getRuntime().availableProcessors(), results), json);
+            System.out.println("json: " + json.toAbsolutePath());
+        }
+        writeChart(results, Runtime.getRuntime().availableProcessors(), chart);
+        return 0;
+    }
+
+    /** The settings, with the defaults of --quick or of a full run. */
+    void resolve() {
+        eventCount = events != null ? events : quick ? 600_000 : 5_000_000;
+        hiddenSizes =
+                hidden != null ? hidden.toArray() : quick ? new int[] {64} : new int[] {64, 256};
+        batchSizes = batches.toArray();
+        backends =
+                List.of(
+                        (backendList != null ? backendList : quick ? "heap" : "heap,rocksdb")
+                                .split(","));
+        perEventEvents =
+                perEventEventsOption != null ? perEventEventsOption : quick ? 40_000 : 300_000;
+        latencyRun = Duration.ofSeconds(latencySeconds != null ? latencySeconds : quick ? 6 : 20);
+        maxDelay = Duration.ofMillis(maxDelayMs);
+        modelsDir = modelsDirOption != null ? modelsDirOption : defaultModelsDir();
         for (String backend : backends) {
             if (!backend.equals("heap") && !backend.equals("rocksdb")) {
                 throw CliException.usage(
@@ -97,42 +238,9 @@ public final class BenchCommand {
         }
     }
 
-    private static String defaultModelsDir() {
+    static Path defaultModelsDir() {
         String home = System.getProperty("flinkgru.home", ".");
-        return Paths.get(home, "models", "bench").toString();
-    }
-
-    private static int[] ints(String csv) {
-        try {
-            return Arrays.stream(csv.split(","))
-                    .mapToInt(s -> Integer.parseInt(s.trim()))
-                    .toArray();
-        } catch (NumberFormatException e) {
-            throw CliException.usage(
-                    "expected a comma-separated list of integers, got '" + csv + "'");
-        }
-    }
-
-    public static int run(String[] args) throws Exception {
-        if (Arrays.asList(args).contains("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        Options options = Options.parse(args, OPTIONS, Set.of("quick"));
-        BenchCommand bench = new BenchCommand(options);
-        List<BenchResult> results = bench.runAll();
-        bench.printTable(results);
-        if (options.has("json")) {
-            writeJson(results, Paths.get(options.get("json", "")));
-        }
-        Path chart =
-                Paths.get(
-                        options.get(
-                                "chart",
-                                Paths.get(".flink-gru", "bench", "throughput.svg").toString()));
-        writeChart(results, chart);
-        System.out.println("chart: " + chart.toAbsolutePath());
-        return 0;
+        return Paths.get(home, "models", "bench");
     }
 
     private List<BenchResult> runAll() throws Exception {
@@ -140,7 +248,7 @@ public final class BenchCommand {
                 Locale.ROOT,
                 "bench: %,d events over %,d keys, F=%d, parallelism %d, %d cores, max delay %d ms,"
                         + " buffer timeout %d ms, device %s%n",
-                events,
+                eventCount,
                 keys,
                 FEATURES,
                 parallelism,
@@ -148,18 +256,22 @@ public final class BenchCommand {
                 maxDelay.toMillis(),
                 bufferTimeoutMillis,
                 device);
+        runs = backends.size() * hiddenSizes.length * (2 + batchSizes.length);
+        run = 0;
+        progress = Progress.start("bench");
         // One unmeasured run first: otherwise the first configuration pays for JIT compilation
         // and class loading of the whole pipeline, and its ratios with it.
         Path warmUpModel = modelsDir.resolve("gru-f8-h" + hiddenSizes[0] + ".pt");
-        runJob(
-                "batched",
-                hiddenSizes[0],
-                batches[0],
-                "heap",
-                warmUpModel,
-                Math.min(events, 500_000),
-                0);
-        runJob("no-model", hiddenSizes[0], 0, "heap", warmUpModel, Math.min(events, 500_000), 0);
+        long warmUpEvents = Math.min(eventCount, 500_000);
+        progress.say(
+                String.format(
+                        Locale.ROOT,
+                        "warm-up, not measured: H=%d batched B=%d, then no-model, %,d events each",
+                        hiddenSizes[0],
+                        batchSizes[0],
+                        warmUpEvents));
+        runJob("batched", hiddenSizes[0], batchSizes[0], "heap", warmUpModel, warmUpEvents, 0);
+        runJob("no-model", hiddenSizes[0], 0, "heap", warmUpModel, warmUpEvents, 0);
         List<BenchResult> results = new ArrayList<>();
         for (String backend : backends) {
             for (int hidden : hiddenSizes) {
@@ -172,7 +284,7 @@ public final class BenchCommand {
                                     + model
                                     + " (models/bench/make_bench_models.py writes them)");
                 }
-                results.add(measure("no-model", hidden, 0, backend, model, events));
+                results.add(measure("no-model", hidden, 0, backend, model, eventCount));
                 results.add(
                         measure(
                                 "per-event",
@@ -180,12 +292,13 @@ public final class BenchCommand {
                                 1,
                                 backend,
                                 model,
-                                Math.min(events, perEventEvents)));
-                for (int batch : batches) {
-                    results.add(measure("batched", hidden, batch, backend, model, events));
+                                Math.min(eventCount, perEventEvents)));
+                for (int batch : batchSizes) {
+                    results.add(measure("batched", hidden, batch, backend, model, eventCount));
                 }
             }
         }
+        progress.say(String.format(Locale.ROOT, "%d of %d configurations measured", runs, runs));
         return results;
     }
 
@@ -193,10 +306,29 @@ public final class BenchCommand {
     private BenchResult measure(
             String mode, int hidden, int batch, String backend, Path model, long count)
             throws Exception {
+        run++;
+        String name =
+                String.format(
+                        Locale.ROOT,
+                        "[%d/%d] %s H=%d %s%s",
+                        run,
+                        runs,
+                        backend,
+                        hidden,
+                        mode,
+                        mode.equals("no-model") ? "" : " B=" + batch);
+        progress.say(String.format(Locale.ROOT, "%s: throughput, %,d events", name, count));
         runJob(mode, hidden, batch, backend, model, count, 0);
         double peak = BenchSink.eventsPerSecond();
         double halfLoad = peak / 2;
         long latencyEvents = Math.max(40_000, (long) (halfLoad * latencyRun.toSeconds()));
+        progress.say(
+                String.format(
+                        Locale.ROOT,
+                        "%s: latency at %,.0f events/s, %,d events",
+                        name,
+                        halfLoad,
+                        latencyEvents));
         runJob(mode, hidden, batch, backend, model, latencyEvents, halfLoad);
         BenchResult result =
                 new BenchResult(
@@ -321,51 +453,9 @@ public final class BenchCommand {
                 .orElse(null);
     }
 
-    private static void writeJson(List<BenchResult> results, Path file) throws IOException {
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode root = mapper.createObjectNode();
-        root.put("cores", Runtime.getRuntime().availableProcessors());
-        ArrayNode array = root.putArray("results");
-        for (BenchResult r : results) {
-            ObjectNode node = array.addObject();
-            node.put("mode", r.mode());
-            node.put("hidden", r.hidden());
-            node.put("batch", r.batch());
-            node.put("backend", r.backend());
-            node.put("events_per_s", r.eventsPerSecond());
-            node.put("p50_ms", r.p50Millis());
-            node.put("p99_ms", r.p99Millis());
-        }
-        if (file.toAbsolutePath().getParent() != null) {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-        }
-        mapper.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
-        System.out.println("json: " + file.toAbsolutePath());
-    }
-
-    private static void writeChart(List<BenchResult> results, Path file) throws IOException {
-        SvgChart chart = new SvgChart("flink-gru bench: throughput vs batch size", "log2(batch)");
-        SvgChart.Panel panel = chart.panel("events/s (no-model ceiling: flat lines)");
-        for (BenchResult base : results) {
-            if (!base.mode().equals("no-model")) {
-                continue;
-            }
-            List<BenchResult> line = new ArrayList<>();
-            for (BenchResult r : results) {
-                if (!r.mode().equals("no-model")
-                        && r.hidden() == base.hidden()
-                        && r.backend().equals(base.backend())) {
-                    line.add(r);
-                }
-            }
-            double[] x =
-                    line.stream().mapToDouble(r -> Math.log(r.batch()) / Math.log(2)).toArray();
-            double[] y = line.stream().mapToDouble(BenchResult::eventsPerSecond).toArray();
-            double[] ceiling = new double[x.length];
-            Arrays.fill(ceiling, base.eventsPerSecond());
-            String name = base.backend() + " H=" + base.hidden();
-            panel.series(name + " GRU", x, y).series(name + " no-model", x, ceiling);
-        }
-        chart.write(file);
+    private static void writeChart(List<BenchResult> results, int cores, Path file)
+            throws IOException {
+        BenchChart.write(results, cores, file);
+        System.out.println("chart: " + file.toAbsolutePath());
     }
 }

@@ -1,85 +1,67 @@
 package dev.flinkgru.tools.cli;
 
+import dev.flinkgru.tools.bench.BenchCommand;
+import dev.flinkgru.tools.command.CliException;
+import dev.flinkgru.tools.command.CommandLines;
+import dev.flinkgru.tools.demo.DemoCommand;
+import dev.flinkgru.tools.kafka.KafkaCommand;
 import dev.flinkgru.tools.replay.ReplayCommand;
-import java.util.Arrays;
-import org.apache.flink.configuration.IllegalConfigurationException;
+import dev.flinkgru.tools.state.StateCommand;
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** Entry point of {@code bin/flink-gru}: dispatches to the subcommands. */
-public final class FlinkGruCli {
+/**
+ * Entry point of {@code bin/flink-gru}: the root command, whose subcommands are the tools. Nothing
+ * imports this package; the commands share {@code dev.flinkgru.tools.command}.
+ */
+@Command(
+        name = "flink-gru",
+        description = {"Streaming GRU inference for Apache Flink: the command line.", ""},
+        commandListHeading = "%nCommands:%n",
+        subcommands = {
+            DemoCommand.class,
+            BenchCommand.class,
+            ReplayCommand.class,
+            StateCommand.class,
+            JobCommand.class,
+            KafkaCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {"", "Run 'flink-gru <command> --help' for a command's options."})
+public final class FlinkGruCli implements Callable<Integer> {
 
-    private static final String USAGE =
-            String.join(
-                    "\n",
-                    "usage: flink-gru <command> [options]",
-                    "",
-                    "commands:",
-                    "  demo     the sensor (or --job recommendation) job on a local broker, live",
-                    "  bench    throughput and latency: no model, per event, batched",
-                    "  replay   run a CSV of events through the operator in a local Flink MiniCluster",
-                    "  state    export|inspect|bootstrap the operator's hidden states in savepoints",
-                    "  job      sensor|recommendation [--option value ...]: run a Kafka job locally",
-                    "  kafka    start|stop|status the local single-node Kafka broker",
-                    "",
-                    "Run 'flink-gru <command> --help' for a command's options.");
-
-    private FlinkGruCli() {}
+    @Spec CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    private static int runJob(String[] args) throws Exception {
-        if (args.length == 0) {
-            throw CliException.usage("job needs a name: sensor or recommendation");
-        }
-        String[] options = Arrays.copyOfRange(args, 1, args.length);
-        switch (args[0]) {
-            case "sensor":
-                dev.flinkgru.jobs.sensor.SensorForecastJob.main(options);
-                return 0;
-            case "recommendation":
-                dev.flinkgru.jobs.recommend.RecommendationJob.main(options);
-                return 0;
-            default:
-                throw CliException.usage(
-                        "unknown job '" + args[0] + "'; expected sensor or recommendation");
-        }
-    }
-
     /** Runs one command and returns the process exit code. */
     public static int run(String[] args) {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
-            System.out.println(USAGE);
-            return args.length == 0 ? CliException.USAGE : 0;
-        }
-        String command = args[0];
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        try {
-            switch (command) {
-                case "replay":
-                    return ReplayCommand.run(rest);
-                case "state":
-                    return dev.flinkgru.tools.state.StateCommand.run(rest);
-                case "demo":
-                    return dev.flinkgru.tools.demo.DemoCommand.run(rest);
-                case "bench":
-                    return dev.flinkgru.tools.bench.BenchCommand.run(rest);
-                case "job":
-                    return runJob(rest);
-                case "kafka":
-                    return dev.flinkgru.tools.kafka.KafkaCommand.run(rest);
-                default:
-                    throw CliException.usage("unknown command '" + command + "'\n" + USAGE);
-            }
-        } catch (CliException e) {
-            System.err.println("flink-gru " + command + ": " + e.getMessage());
-            return e.exitCode();
-        } catch (IllegalConfigurationException e) {
-            System.err.println("flink-gru " + command + ": " + e.getMessage());
-            return CliException.USAGE;
-        } catch (Exception e) {
-            System.err.println("flink-gru " + command + ": " + e);
-            return CliException.FAILURE;
-        }
+        return CommandLines.execute(commandLine(), args);
+    }
+
+    /** The command line of {@code flink-gru}, on {@link System#out} and {@link System#err}. */
+    public static CommandLine commandLine() {
+        return commandLine(System.out, System.err);
+    }
+
+    /** The command line of {@code flink-gru}, printing to {@code out} and {@code err}. */
+    public static CommandLine commandLine(PrintStream out, PrintStream err) {
+        CommandLine commandLine = CommandLines.create(new FlinkGruCli(), out, err);
+        // Everything after the job's name is the job's: its options, and its --help.
+        commandLine.getSubcommands().get("job").setStopAtPositional(true);
+        return commandLine;
+    }
+
+    /** Without a command: the usage, and exit code 2. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return CliException.USAGE;
     }
 }

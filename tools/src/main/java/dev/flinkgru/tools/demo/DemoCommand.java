@@ -4,18 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
 import dev.flinkgru.jobs.pipeline.JobSettings;
+import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.testing.kafka.LocalKafka;
-import dev.flinkgru.tools.cli.CliException;
-import dev.flinkgru.tools.cli.Options;
+import dev.flinkgru.tools.command.CliException;
+import dev.flinkgru.tools.command.ConfigFlags;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,6 +36,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code flink-gru demo [--job sensor|recommendation] [--duration 60s]}: starts the local broker,
@@ -42,39 +45,100 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * shows live progress, and at the end prints the model's quality against a naive baseline and
  * writes a chart. Stops on Ctrl-C or after the duration, and stops the broker it started.
  */
-public final class DemoCommand {
-
-    static final String USAGE =
-            "usage: flink-gru demo [--job sensor|recommendation] [--duration 60s (0: until Ctrl-C)]"
-                    + " [--rate EVENTS_PER_S] [--keys N] [--parallelism P] [--batch-size N]"
-                    + " [--checkpoint-interval 1s] [--port 19092] [--work-dir .flink-gru]";
-
-    private static final Set<String> OPTIONS =
-            Set.of(
-                    "job",
-                    "duration",
-                    "rate",
-                    "keys",
-                    "parallelism",
-                    "batch-size",
-                    "checkpoint-interval",
-                    "port",
-                    "work-dir");
+@Command(
+        name = "demo",
+        sortOptions = false,
+        showDefaultValues = true,
+        customSynopsis = {
+            "flink-gru demo [--job sensor|recommendation] [--duration 60s (0: until Ctrl-C)]"
+                    + " [--rate 2000]",
+            "    [--keys 200] [--parallelism 2] [--batch-size 256] [--checkpoint-interval 1s]",
+            "    [--port 19092] [--work-dir .flink-gru]"
+        },
+        description = {
+            "The sensor (or --job recommendation) job on a local broker, live.",
+            "Runs a Kafka job live on the local broker: generated events in, predictions out"
+                    + " (exactly once), a status line every 5 s, and at the end the model against"
+                    + " its naive baseline and a chart under WORK-DIR/demo/.",
+            ""
+        })
+public final class DemoCommand implements Callable<Integer>, ConfigFlags {
 
     private static final Duration STATUS_EVERY = Duration.ofSeconds(5);
     private static final Duration SAMPLES_EVERY = Duration.ofSeconds(15);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private DemoCommand() {}
+    @Option(
+            names = "--job",
+            paramLabel = "JOB",
+            defaultValue = "sensor",
+            description = "sensor (forecasts) or recommendation (top 10 next items).")
+    String job;
 
-    public static int run(String[] args) throws Exception {
-        if (Arrays.asList(args).contains("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        Options options = Options.parse(args, OPTIONS, Set.of());
-        String job = options.get("job", "sensor");
-        int keys = options.getInt("keys", 200);
+    @Option(
+            names = "--duration",
+            paramLabel = "DURATION",
+            defaultValue = "60s",
+            description =
+                    "How long to run, e.g. 60s, 5m, 250ms (a bare number: ms); 0: until Ctrl-C.")
+    Duration duration;
+
+    @Option(
+            names = "--rate",
+            paramLabel = "EVENTS_PER_S",
+            defaultValue = "2000",
+            description = "Events produced per second.")
+    int rate;
+
+    @Option(
+            names = "--keys",
+            paramLabel = "N",
+            defaultValue = "200",
+            description = "Sensors or users.")
+    int keys;
+
+    @Option(
+            names = "--parallelism",
+            paramLabel = "P",
+            defaultValue = "2",
+            description = "Parallelism of the job, and partitions of its topics.")
+    int parallelism;
+
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "256",
+            description = "The operator's largest batch (gru.batch.max-size).")
+    int batchSize;
+
+    @Option(
+            names = "--checkpoint-interval",
+            paramLabel = "DURATION",
+            defaultValue = "1s",
+            description = "Checkpoint interval, also the output's visibility delay.")
+    Duration checkpointInterval;
+
+    @Option(
+            names = "--port",
+            paramLabel = "N",
+            defaultValue = "" + LocalKafka.DEFAULT_PORT,
+            description = "Port of the local broker it starts (one running there is used).")
+    int port;
+
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            defaultValue = ".flink-gru",
+            description = "The broker's data (kafka/) and the charts (demo/).")
+    Path workDir;
+
+    @Override
+    public Map<String, String> flagsByKey() {
+        return Map.of(GruOptions.BATCH_MAX_SIZE.key(), "--batch-size");
+    }
+
+    @Override
+    public Integer call() throws Exception {
         DemoScenario scenario;
         switch (job) {
             case "sensor":
@@ -87,13 +151,6 @@ public final class DemoCommand {
                 throw CliException.usage(
                         "--job must be sensor or recommendation, was '" + job + "'");
         }
-        Duration duration = options.getDuration("duration", Duration.ofSeconds(60));
-        int rate = options.getInt("rate", 2000);
-        int parallelism = options.getInt("parallelism", 2);
-        Duration checkpointInterval =
-                options.getDuration("checkpoint-interval", Duration.ofSeconds(1));
-        Path workDir = Paths.get(options.get("work-dir", ".flink-gru"));
-        int port = options.getInt("port", LocalKafka.DEFAULT_PORT);
         if (rate < 1 || keys < 1 || parallelism < 1) {
             throw CliException.usage("--rate, --keys and --parallelism must be at least 1");
         }
@@ -102,7 +159,7 @@ public final class DemoCommand {
                         duration,
                         rate,
                         parallelism,
-                        options.getInt("batch-size", 256),
+                        batchSize,
                         checkpointInterval,
                         workDir,
                         port)
@@ -265,8 +322,10 @@ public final class DemoCommand {
                         .get(60, TimeUnit.SECONDS);
             }
             if (failure.get() != null) {
-                System.err.println("flink-gru demo: the job failed: " + rootMessage(failure.get()));
-                return 1;
+                throw new CliException(
+                        CliException.FAILURE,
+                        "the job failed: " + rootMessage(failure.get()),
+                        failure.get());
             }
             printSummary(began);
             return 0;

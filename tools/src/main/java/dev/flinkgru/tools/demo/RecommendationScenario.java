@@ -5,7 +5,6 @@ import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
 import dev.flinkgru.jobs.recommend.RecommendationCodec;
 import dev.flinkgru.jobs.recommend.RecommendationJob;
 import dev.flinkgru.jobs.recommend.RecommendationOptions;
-import dev.flinkgru.tools.report.SvgChart;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -203,18 +202,6 @@ final class RecommendationScenario implements DemoScenario {
 
     @Override
     public synchronized Path writeChart(Path dir) throws IOException {
-        double[] x = new double[curve.size()];
-        double[] model = new double[curve.size()];
-        double[] baseline = new double[curve.size()];
-        for (int i = 0; i < curve.size(); i++) {
-            x[i] = curve.get(i)[0];
-            model[i] = curve.get(i)[1];
-            baseline[i] = curve.get(i)[2];
-        }
-        SvgChart svg = new SvgChart("flink-gru demo: cumulative hit-rate@" + k, "lists judged");
-        svg.panel("hit-rate@" + k).series("GRU", x, model).series("most popular", x, baseline);
-        Path file = dir.resolve("recommendation-hit-rate.svg");
-        svg.write(file);
-        return file;
+        return DemoCharts.hitRate(k, curve, dir.resolve("recommendation-hit-rate.svg"));
     }
 }

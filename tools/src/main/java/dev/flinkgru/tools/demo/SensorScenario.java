@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
 import dev.flinkgru.jobs.sensor.SensorCodec;
 import dev.flinkgru.jobs.sensor.SensorForecastJob;
-import dev.flinkgru.tools.report.SvgChart;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -185,26 +184,11 @@ final class SensorScenario implements DemoScenario {
 
     @Override
     public synchronized Path writeChart(Path dir) throws IOException {
-        SvgChart svg = new SvgChart("flink-gru demo: forecast vs actual (channel 0)", "reading");
+        List<String> ids = new ArrayList<>();
         for (int s = 0; s < SHOWN; s++) {
-            List<double[]> points = chart.get(s);
-            double[] x = new double[points.size()];
-            double[] actual = new double[points.size()];
-            double[] forecast = new double[points.size()];
-            double[] naive = new double[points.size()];
-            for (int i = 0; i < points.size(); i++) {
-                x[i] = points.get(i)[0];
-                actual[i] = points.get(i)[1];
-                forecast[i] = points.get(i)[2];
-                naive[i] = points.get(i)[3];
-            }
-            svg.panel(generator.sensorId(s))
-                    .series("actual", x, actual)
-                    .series("GRU forecast", x, forecast)
-                    .series("last value", x, naive);
+            ids.add(generator.sensorId(s));
         }
-        Path file = dir.resolve("sensor-forecast-vs-actual.svg");
-        svg.write(file);
-        return file;
+        return DemoCharts.sensor(
+                ids, chart, modelMae(), naiveMae(), dir.resolve("sensor-forecast-vs-actual.svg"));
     }
 }

@@ -1,6 +1,7 @@
 package dev.flinkgru.tools.replay;
 
 import dev.flinkgru.operator.GruPrediction;
+import dev.flinkgru.tools.io.CsvLine;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;

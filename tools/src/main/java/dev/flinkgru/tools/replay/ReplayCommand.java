@@ -1,19 +1,27 @@
 package dev.flinkgru.tools.replay;
 
 import dev.flinkgru.operator.GruInference;
+import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.operator.predictor.BatchPredictorFactory;
 import dev.flinkgru.operator.predictor.ModelShape;
 import dev.flinkgru.state.FingerprintMismatchPolicy;
-import dev.flinkgru.tools.cli.CliException;
-import dev.flinkgru.tools.cli.Options;
+import dev.flinkgru.tools.command.CliException;
+import dev.flinkgru.tools.command.ConfigFlags;
+import dev.flinkgru.tools.command.ModelFlags;
+import dev.flinkgru.tools.command.Progress;
+import dev.flinkgru.tools.io.RejectsFile;
+import dev.flinkgru.tools.io.ReplayInput;
+import dev.flinkgru.tools.io.ReplaySavepoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code flink-gru replay --model M.pt --hidden-size H --layers L --events IN.csv --out OUT.csv
@@ -28,79 +36,130 @@ import java.util.Set;
  * with a savepoint in D and writes {@link ReplaySavepoint#FILE_NAME} there. {@code --resume D}
  * restores the operator's states from it and skips the rows the savepoint's runs consumed.
  */
-public final class ReplayCommand {
+@Command(
+        name = "replay",
+        sortOptions = false,
+        showDefaultValues = true,
+        customSynopsis = {
+            "flink-gru replay --model M.pt --hidden-size H --layers L --events IN.csv --out OUT.csv",
+            "    [--batch-size N] [--max-delay-ms N] [--parallelism P] [--device cpu|gpu|gpu:N|auto]",
+            "    [--backend torchscript|reference] [--rejects FILE]",
+            "    [--stop-after N --savepoint-dir D] [--resume D]"
+        },
+        description = {
+            "Runs a CSV of events through the operator in a local Flink MiniCluster.",
+            "One prediction per valid event goes to OUT.csv (header seq,key,y0..). Bad rows are"
+                    + " refused, advance no state and do not stop the run.",
+            ""
+        },
+        footer = {
+            "",
+            "IN.csv: a header row with key and x0..x{F-1} (any order), optional seq; other columns"
+                    + " are ignored. Exit 0 with one summary line on stderr; 1 on a bad file,"
+                    + " model or savepoint; 2 on bad options."
+        })
+public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
 
-    static final String USAGE =
-            "usage: flink-gru replay --model M.pt --hidden-size H --layers L --events IN.csv"
-                    + " --out OUT.csv [--batch-size N] [--max-delay-ms N] [--parallelism P]"
-                    + " [--device cpu|gpu|gpu:N|auto] [--backend torchscript|reference]"
-                    + " [--rejects FILE] [--stop-after N --savepoint-dir D] [--resume D]";
+    @Mixin ModelFlags model;
 
-    private static final Set<String> OPTIONS =
-            Set.of(
-                    "model",
-                    "hidden-size",
-                    "layers",
-                    "events",
-                    "out",
-                    "batch-size",
-                    "max-delay-ms",
-                    "parallelism",
-                    "device",
-                    "backend",
-                    "rejects",
-                    "stop-after",
-                    "savepoint-dir",
-                    "resume");
+    @Option(
+            names = "--events",
+            required = true,
+            paramLabel = "IN.csv",
+            description = "The events: header key,x0..x{F-1}, optional seq.")
+    Path events;
 
-    private ReplayCommand() {}
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "OUT.csv",
+            description = "The predictions: header seq,key,y0..y{O-1}.")
+    Path out;
 
-    public static int run(String[] args) {
-        if (List.of(args).contains("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        Options options = Options.parse(args, OPTIONS, Set.of());
-        String model = options.required("model");
-        int hidden = options.requiredInt("hidden-size");
-        int layers = options.requiredInt("layers");
-        Path events = Paths.get(options.required("events"));
-        Path out = Paths.get(options.required("out"));
-        int batchSize = options.getInt("batch-size", 256);
-        long maxDelayMs = options.getLong("max-delay-ms", 10);
-        int parallelism = options.getInt("parallelism", 1);
-        checkAtLeastOne("hidden-size", hidden);
-        checkAtLeastOne("layers", layers);
-        checkAtLeastOne("batch-size", batchSize);
-        checkAtLeastOne("max-delay-ms", maxDelayMs);
-        checkAtLeastOne("parallelism", parallelism);
-        Path rejects = options.has("rejects") ? Paths.get(options.required("rejects")) : null;
-        if (options.has("stop-after") != options.has("savepoint-dir")) {
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "256",
+            description = "Largest batch, and the buffered events that force a flush.")
+    int batchSize;
+
+    @Option(
+            names = "--max-delay-ms",
+            paramLabel = "N",
+            defaultValue = "10",
+            description = "Longest wait of an event in the buffer, in ms.")
+    long maxDelayMs;
+
+    @Option(
+            names = "--parallelism",
+            paramLabel = "P",
+            defaultValue = "1",
+            description = "Parallelism of the operator.")
+    int parallelism;
+
+    @Option(
+            names = "--rejects",
+            paramLabel = "FILE",
+            description = "Writes the refused rows there as CSV: seq,reason,raw.")
+    Path rejects;
+
+    @Option(
+            names = "--stop-after",
+            paramLabel = "N",
+            description =
+                    "Runs the next N data rows only, then stops with a savepoint in"
+                            + " --savepoint-dir.")
+    Long stopAfter;
+
+    @Option(
+            names = "--savepoint-dir",
+            paramLabel = "D",
+            description = "Where --stop-after takes the savepoint and writes its manifest.")
+    Path savepointDir;
+
+    @Option(
+            names = "--resume",
+            paramLabel = "D",
+            description =
+                    "Restores the states of savepoint directory D and skips the rows its runs"
+                            + " consumed.")
+    Path resumeDir;
+
+    @Override
+    public Map<String, String> flagsByKey() {
+        return Map.of(GruOptions.BATCH_MAX_SIZE.key(), "--batch-size");
+    }
+
+    @Override
+    public Integer call() {
+        model.check();
+        CliException.checkAtLeastOne("--batch-size", batchSize);
+        CliException.checkAtLeastOne("--max-delay-ms", maxDelayMs);
+        CliException.checkAtLeastOne("--parallelism", parallelism);
+        if ((stopAfter != null) != (savepointDir != null)) {
             throw CliException.usage("--stop-after N and --savepoint-dir D go together");
         }
-        long stopAfter = options.getLong("stop-after", Long.MAX_VALUE);
-        checkAtLeastOne("stop-after", stopAfter);
-        Path savepointDir =
-                options.has("savepoint-dir") ? Paths.get(options.required("savepoint-dir")) : null;
-        Path resumeDir = options.has("resume") ? Paths.get(options.required("resume")) : null;
+        long maxRows = stopAfter == null ? Long.MAX_VALUE : stopAfter;
+        CliException.checkAtLeastOne("--stop-after", maxRows);
         ReplaySavepoint resume = null;
         if (resumeDir != null) {
             try {
                 resume = ReplaySavepoint.load(resumeDir);
-                resume.checkSizes(resumeDir, hidden, layers);
+                resume.checkSizes(resumeDir, model.hiddenSize(), model.layers());
             } catch (CliException e) {
                 throw new CliException(e.exitCode(), "cannot resume: " + e.getMessage(), e);
             }
         }
 
         long began = System.nanoTime();
+        Progress progress = Progress.start("replay");
         long skip = resume == null ? 0 : resume.skipRows();
-        ReplayInput input = ReplayInput.read(events, skip, stopAfter);
-        BatchPredictorFactory predictor = ModelOptions.predictor(options, model, hidden, layers);
-        ModelShape shape = ModelOptions.check(predictor, input.features(), batchSize);
+        ReplayInput input = ReplayInput.read(events, skip, maxRows, progress);
+        BatchPredictorFactory predictor = model.predictor();
+        ModelShape shape = ModelFlags.check(predictor, input.features(), batchSize);
         if (resume != null) {
             try {
-                resume.checkModel(resumeDir, model, shape.fingerprint());
+                resume.checkModel(resumeDir, model.model(), shape.fingerprint());
             } catch (CliException e) {
                 throw new CliException(e.exitCode(), "cannot resume: " + e.getMessage(), e);
             }
@@ -131,7 +190,8 @@ public final class ReplayCommand {
                                 parallelism,
                                 out,
                                 resume == null ? null : resume.savepoint(),
-                                savepointDir)
+                                savepointDir,
+                                progress.forWork(input.events().size()))
                         .run();
         System.err.println(
                 summary(input, result.predictions(), out, rejects, began, parallelism, batchSize));
@@ -151,8 +211,8 @@ public final class ReplayCommand {
                             skip + input.rows(),
                             (resume == null ? 0 : resume.events()) + input.events().size(),
                             shape.fingerprint(),
-                            hidden,
-                            layers,
+                            model.hiddenSize(),
+                            model.layers(),
                             parallelism,
                             ReplaySavepoint.MAX_PARALLELISM,
                             GruInference.DEFAULT_UID);
@@ -216,12 +276,6 @@ public final class ReplayCommand {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw CliException.failure("cannot create " + dir + ": " + e.getMessage());
-        }
-    }
-
-    private static void checkAtLeastOne(String option, long value) {
-        if (value < 1) {
-            throw CliException.usage("--" + option + " must be at least 1, was " + value);
         }
     }
 }

@@ -2,13 +2,19 @@ package dev.flinkgru.tools.replay;
 
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruInference;
-import dev.flinkgru.tools.cli.CliException;
+import dev.flinkgru.tools.command.CliException;
+import dev.flinkgru.tools.command.ErrorPrinter;
+import dev.flinkgru.tools.command.Progress;
+import dev.flinkgru.tools.io.ReplaySavepoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -40,6 +46,7 @@ final class ReplayJob {
     static final String SINK_UID = "replay-sink";
 
     private static final Duration POLL = Duration.ofMillis(50);
+    private static final Duration POLL_END = Duration.ofMillis(500);
     private static final Duration STALL = Duration.ofMinutes(5);
     private static final Duration TASKS_STARTING = Duration.ofMinutes(1);
 
@@ -58,6 +65,7 @@ final class ReplayJob {
     private final Path out;
     private final Path restoreFrom;
     private final Path savepointDir;
+    private final Progress progress;
 
     /**
      * @param events the events to run, in file order
@@ -67,6 +75,7 @@ final class ReplayJob {
      * @param out OUT.csv, header already written
      * @param restoreFrom a Flink savepoint to start from, or null
      * @param savepointDir where to take a savepoint after the events (the job then stops), or null
+     * @param progress where the predictions so far are reported while the job runs
      */
     ReplayJob(
             List<GruEvent> events,
@@ -75,7 +84,8 @@ final class ReplayJob {
             int parallelism,
             Path out,
             Path restoreFrom,
-            Path savepointDir) {
+            Path savepointDir,
+            Progress progress) {
         this.events = events;
         this.features = features;
         this.inference = inference;
@@ -83,6 +93,7 @@ final class ReplayJob {
         this.out = out;
         this.restoreFrom = restoreFrom;
         this.savepointDir = savepointDir;
+        this.progress = progress;
     }
 
     Result run() {
@@ -92,10 +103,11 @@ final class ReplayJob {
                     SavepointRestoreSettings.forPath(restoreFrom.toUri().toString(), false),
                     config);
         }
-        if (savepointDir != null) {
-            // Running tasks report accumulators with their heartbeats; the client polls them.
-            config.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofMillis(100));
-        }
+        // Running tasks report accumulators with their heartbeats; the client polls them, for the
+        // savepoint (often) and for progress (at most every few seconds).
+        config.set(
+                HeartbeatManagerOptions.HEARTBEAT_INTERVAL,
+                savepointDir != null ? Duration.ofMillis(100) : Duration.ofSeconds(1));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
         env.setMaxParallelism(ReplaySavepoint.MAX_PARALLELISM);
@@ -117,11 +129,11 @@ final class ReplayJob {
                 .name("OUT.csv")
                 .setParallelism(1);
         try {
+            JobClient client = env.executeAsync("flink-gru replay");
             if (savepointDir == null) {
-                JobExecutionResult result = env.execute("flink-gru replay");
-                return new Result(count(result.getAllAccumulatorResults()), null);
+                return runToEnd(client);
             }
-            return runToSavepoint(env.executeAsync("flink-gru replay"));
+            return runToSavepoint(client);
         } catch (CliException e) {
             throw e;
         } catch (Exception e) {
@@ -130,9 +142,43 @@ final class ReplayJob {
             }
             throw new CliException(
                     CliException.FAILURE,
-                    "the replay job failed: " + ModelOptions.rootMessage(rootCause(e)),
+                    "the replay job failed: " + ErrorPrinter.rootMessage(rootCause(e)),
                     e);
         }
+    }
+
+    /** Waits for the job's end, reporting progress meanwhile. */
+    private Result runToEnd(JobClient client) throws Exception {
+        try {
+            while (true) {
+                try {
+                    JobExecutionResult result =
+                            client.getJobExecutionResult()
+                                    .get(POLL_END.toMillis(), TimeUnit.MILLISECONDS);
+                    return new Result(count(result.getAllAccumulatorResults()), null);
+                } catch (TimeoutException e) {
+                    progress.report(() -> predictionsSoFar(client));
+                }
+            }
+        } catch (InterruptedException e) {
+            client.cancel();
+            throw e;
+        }
+    }
+
+    private String predictionsSoFar(JobClient client) {
+        long n;
+        try {
+            n = count(client.getAccumulators().get());
+        } catch (Exception e) {
+            n = 0; // not running yet or already ending: the next report will tell
+        }
+        if (n == 0) {
+            return String.format(
+                    Locale.ROOT, "the job is starting: %,d events to run", (long) events.size());
+        }
+        return String.format(
+                Locale.ROOT, "%,d of %,d predictions written", n, (long) events.size());
     }
 
     private Result runToSavepoint(JobClient client) throws Exception {
@@ -148,7 +194,7 @@ final class ReplayJob {
     }
 
     /** Polls the job's prediction count until it reaches {@code expected}. */
-    private static void awaitPredictions(JobClient client, long expected) throws Exception {
+    private void awaitPredictions(JobClient client, long expected) throws Exception {
         long seen = -1;
         long lastProgress = System.nanoTime();
         while (true) {
@@ -162,6 +208,10 @@ final class ReplayJob {
             if (n >= expected && status == JobStatus.RUNNING) {
                 return;
             }
+            progress.report(
+                    () ->
+                            String.format(
+                                    Locale.ROOT, "%,d of %,d predictions written", n, expected));
             if (n != seen) {
                 seen = n;
                 lastProgress = System.nanoTime();

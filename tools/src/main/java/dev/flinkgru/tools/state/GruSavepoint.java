@@ -1,7 +1,7 @@
 package dev.flinkgru.tools.state;
 
-import dev.flinkgru.tools.cli.CliException;
-import dev.flinkgru.tools.replay.ReplaySavepoint;
+import dev.flinkgru.tools.command.CliException;
+import dev.flinkgru.tools.io.ReplaySavepoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.flinkgru.tools.state;
 
 import dev.flinkgru.operator.GruOperator;
 import dev.flinkgru.state.HiddenState;
-import dev.flinkgru.tools.cli.CliException;
+import dev.flinkgru.tools.command.CliException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

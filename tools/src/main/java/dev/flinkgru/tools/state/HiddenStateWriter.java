@@ -3,7 +3,7 @@ package dev.flinkgru.tools.state;
 import dev.flinkgru.operator.GruOperator;
 import dev.flinkgru.state.HiddenState;
 import dev.flinkgru.state.HiddenStateSerializer;
-import dev.flinkgru.tools.cli.CliException;
+import dev.flinkgru.tools.command.CliException;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;

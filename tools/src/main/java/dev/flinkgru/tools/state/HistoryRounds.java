@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * Runs a history of events through a {@link BatchPredictor} offline, with the operator's own batch
@@ -34,6 +35,20 @@ final class HistoryRounds {
     private HistoryRounds() {}
 
     static Result run(List<GruEvent> events, BatchPredictor predictor, int maxBatch, int maxFailed)
+            throws Exception {
+        return run(events, predictor, maxBatch, maxFailed, done -> {});
+    }
+
+    /**
+     * As {@link #run(List, BatchPredictor, int, int)}; {@code progress} is told the events stepped
+     * so far after each batch.
+     */
+    static Result run(
+            List<GruEvent> events,
+            BatchPredictor predictor,
+            int maxBatch,
+            int maxFailed,
+            LongConsumer progress)
             throws Exception {
         ModelShape shape = predictor.shape();
         Map<String, HiddenState> states = new LinkedHashMap<>();
@@ -71,6 +86,7 @@ final class HistoryRounds {
         Batch batch = step.newBatch();
         List<Object> keys = new ArrayList<>();
         List<GruEvent> rows = new ArrayList<>();
+        long done = 0;
         while (buffer.hasReady()) {
             buffer.pollReady(maxBatch, keys, rows);
             step.gather(batch, keys, rows, keyed);
@@ -79,6 +95,8 @@ final class HistoryRounds {
             step.run(batch);
             step.apply(batch, keyed, results);
             buffer.complete(batch.keys(), batch.size());
+            done += batch.size();
+            progress.accept(done);
         }
         return new Result(states, refused);
     }

@@ -6,19 +6,24 @@ import dev.flinkgru.operator.predictor.BatchPredictor;
 import dev.flinkgru.operator.predictor.BatchPredictorFactory;
 import dev.flinkgru.operator.predictor.ModelShape;
 import dev.flinkgru.state.HiddenState;
-import dev.flinkgru.tools.cli.CliException;
-import dev.flinkgru.tools.cli.Options;
-import dev.flinkgru.tools.replay.ModelOptions;
-import dev.flinkgru.tools.replay.RejectsFile;
-import dev.flinkgru.tools.replay.ReplayInput;
-import dev.flinkgru.tools.replay.ReplaySavepoint;
+import dev.flinkgru.tools.command.CliException;
+import dev.flinkgru.tools.command.ConfigFlags;
+import dev.flinkgru.tools.command.ErrorPrinter;
+import dev.flinkgru.tools.command.ModelFlags;
+import dev.flinkgru.tools.command.Progress;
+import dev.flinkgru.tools.io.RejectsFile;
+import dev.flinkgru.tools.io.ReplayInput;
+import dev.flinkgru.tools.io.ReplaySavepoint;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code flink-gru state bootstrap --events history.csv --model M.pt --hidden-size H --layers L
@@ -27,70 +32,100 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link ReplaySavepoint#MAX_PARALLELISM}) into D, with the manifest that {@code replay --resume D}
  * reads. Its {@code skip-rows} is 0: resume with the events that follow the history.
  */
-final class StateBootstrap {
+@Command(
+        name = "bootstrap",
+        sortOptions = false,
+        showDefaultValues = true,
+        customSynopsis = {
+            "flink-gru state bootstrap --events history.csv --model M.pt --hidden-size H --layers L",
+            "    --savepoint-out D [--batch-size N] [--device cpu|gpu|gpu:N|auto]",
+            "    [--backend torchscript|reference] [--rejects FILE]"
+        },
+        description = {
+            "Writes the states after a history of events as a savepoint.",
+            "Runs a history of events through the batched predictor offline, as the operator would,"
+                    + " and writes the final states as a new savepoint in D with the manifest that"
+                    + " replay --resume D reads (skip-rows 0: resume with the events that follow).",
+            ""
+        })
+final class StateBootstrap implements Callable<Integer>, ConfigFlags {
 
-    static final String USAGE =
-            "usage: flink-gru state bootstrap --events history.csv --model M.pt --hidden-size H"
-                    + " --layers L --savepoint-out D [--batch-size N]"
-                    + " [--device cpu|gpu|gpu:N|auto] [--backend torchscript|reference]"
-                    + " [--rejects FILE]";
+    @Option(
+            names = "--events",
+            required = true,
+            paramLabel = "history.csv",
+            description = "The history, as replay's IN.csv.")
+    Path events;
 
-    private static final Set<String> OPTIONS =
-            Set.of(
-                    "events",
-                    "model",
-                    "hidden-size",
-                    "layers",
-                    "savepoint-out",
-                    "batch-size",
-                    "device",
-                    "backend",
-                    "rejects");
+    @Mixin ModelFlags model;
 
-    private StateBootstrap() {}
+    @Option(
+            names = "--savepoint-out",
+            required = true,
+            paramLabel = "D",
+            description = "The savepoint directory to write.")
+    Path out;
 
-    static int run(String[] args) {
-        if (List.of(args).contains("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        Options options = Options.parse(args, OPTIONS, Set.of());
-        Path events = Paths.get(options.required("events"));
-        String model = options.required("model");
-        int hidden = options.requiredInt("hidden-size");
-        int layers = options.requiredInt("layers");
-        Path out = Paths.get(options.required("savepoint-out"));
-        int batchSize = options.getInt("batch-size", 256);
-        if (hidden < 1 || layers < 1 || batchSize < 1) {
-            throw CliException.usage("--hidden-size, --layers and --batch-size must be at least 1");
-        }
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "256",
+            description = "Largest batch of a round.")
+    int batchSize;
+
+    @Option(
+            names = "--rejects",
+            paramLabel = "FILE",
+            description = "Writes the refused rows there as CSV: seq,reason,raw.")
+    Path rejects;
+
+    @Override
+    public Map<String, String> flagsByKey() {
+        return Map.of(GruOptions.BATCH_MAX_SIZE.key(), "--batch-size");
+    }
+
+    @Override
+    public Integer call() {
+        model.check();
+        CliException.checkAtLeastOne("--batch-size", batchSize);
         long began = System.nanoTime();
-        ReplayInput history = ReplayInput.read(events);
+        Progress reading = Progress.start("state bootstrap");
+        ReplayInput history = ReplayInput.read(events, 0, Long.MAX_VALUE, reading);
+        Progress progress = reading.forWork(history.events().size());
         if (history.events().isEmpty()) {
             throw CliException.failure(
                     events + " has no valid events (" + history.rejected().size() + " rejected)");
         }
-        BatchPredictorFactory factory = ModelOptions.predictor(options, model, hidden, layers);
+        BatchPredictorFactory factory = model.predictor();
         ModelShape shape;
         HistoryRounds.Result result;
-        try (BatchPredictor predictor = ModelOptions.open(factory, history.features(), batchSize)) {
+        try (BatchPredictor predictor = ModelFlags.open(factory, history.features(), batchSize)) {
             shape = predictor.shape();
+            long total = history.events().size();
             result =
                     HistoryRounds.run(
                             history.events(),
                             predictor,
                             batchSize,
-                            GruOptions.PREDICTOR_MAX_FAILED_ROWS.defaultValue());
+                            GruOptions.PREDICTOR_MAX_FAILED_ROWS.defaultValue(),
+                            done ->
+                                    progress.report(
+                                            () ->
+                                                    String.format(
+                                                            Locale.ROOT,
+                                                            "%,d of %,d history events run",
+                                                            done,
+                                                            total)));
         } catch (CliException e) {
             throw e;
         } catch (Exception e) {
             throw new CliException(
                     CliException.FAILURE,
-                    "running the history failed: " + ModelOptions.rootMessage(e),
+                    "running the history failed: " + ErrorPrinter.rootMessage(e),
                     e);
         }
-        if (options.has("rejects")) {
-            RejectsFile.write(Paths.get(options.required("rejects")), history.rejected());
+        if (rejects != null) {
+            RejectsFile.write(rejects, history.rejected());
         }
         Map<String, HiddenState> states = result.states();
         List<KeyedHiddenState> rows = new ArrayList<>(states.size());
@@ -100,6 +135,13 @@ final class StateBootstrap {
                 out.resolve(
                         String.format(
                                 "savepoint-bootstrap-%08x", ThreadLocalRandom.current().nextInt()));
+        progress.report(
+                () ->
+                        String.format(
+                                Locale.ROOT,
+                                "writing %,d keys' states to %s",
+                                rows.size(),
+                                savepoint));
         HiddenStateWriter.write(
                 rows, savepoint, GruInference.DEFAULT_UID, ReplaySavepoint.MAX_PARALLELISM);
         new ReplaySavepoint(
@@ -108,8 +150,8 @@ final class StateBootstrap {
                         0,
                         history.events().size(),
                         shape.fingerprint(),
-                        hidden,
-                        layers,
+                        model.hiddenSize(),
+                        model.layers(),
                         1,
                         ReplaySavepoint.MAX_PARALLELISM,
                         GruInference.DEFAULT_UID)

@@ -2,53 +2,72 @@ package dev.flinkgru.tools.state;
 
 import dev.flinkgru.operator.GruInference;
 import dev.flinkgru.state.ModelFingerprint;
-import dev.flinkgru.tools.cli.CliException;
-import dev.flinkgru.tools.cli.Options;
-import dev.flinkgru.tools.replay.CsvLine;
+import dev.flinkgru.tools.command.CliException;
+import dev.flinkgru.tools.io.CsvLine;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code flink-gru state export --savepoint D --out states.csv [--hidden-size H --layers L]}: one
  * row per key, header {@code key,steps,h0..h{L·H-1}}, values layer-major by {@link Float#toString}.
  */
-final class StateExport {
+@Command(
+        name = "export",
+        sortOptions = false,
+        customSynopsis =
+                "flink-gru state export --savepoint D --out states.csv [--hidden-size H --layers L]",
+        description = {
+            "Writes every key's hidden state in a savepoint as CSV.",
+            "Writes the hidden state of every key in savepoint D as CSV: one row per key, sorted"
+                    + " by key, header key,steps,h0..h{L*H-1}, values layer-major.",
+            ""
+        })
+final class StateExport implements Callable<Integer> {
 
-    static final String USAGE =
-            "usage: flink-gru state export --savepoint D --out states.csv"
-                    + " [--hidden-size H --layers L]";
+    @Option(
+            names = "--savepoint",
+            required = true,
+            paramLabel = "D",
+            description = "The savepoint directory.")
+    Path dir;
 
-    private static final Set<String> OPTIONS = Set.of("savepoint", "out", "hidden-size", "layers");
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "states.csv",
+            description = "Where the CSV goes.")
+    Path out;
 
-    private StateExport() {}
+    @Option(
+            names = "--hidden-size",
+            paramLabel = "H",
+            description = "With --layers: checks that every state holds L*H values.")
+    Integer hidden;
 
-    static int run(String[] args) {
-        if (List.of(args).contains("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        Options options = Options.parse(args, OPTIONS, Set.of());
-        Path dir = Paths.get(options.required("savepoint"));
-        Path out = Paths.get(options.required("out"));
-        if (options.has("hidden-size") != options.has("layers")) {
+    @Option(names = "--layers", paramLabel = "L", description = "With --hidden-size: see there.")
+    Integer layers;
+
+    @Override
+    public Integer call() {
+        if ((hidden != null) != (layers != null)) {
             throw CliException.usage("--hidden-size H and --layers L go together");
         }
         long began = System.nanoTime();
         GruSavepoint savepoint = GruSavepoint.open(dir, GruInference.DEFAULT_UID);
         List<KeyedHiddenState> states = HiddenStateReader.readAll(savepoint);
         int size = stateSize(states, savepoint);
-        if (options.has("hidden-size")) {
-            int hidden = options.requiredInt("hidden-size");
-            int layers = options.requiredInt("layers");
+        if (hidden != null) {
             if (!states.isEmpty() && size != hidden * layers) {
                 throw CliException.failure(
                         String.format(

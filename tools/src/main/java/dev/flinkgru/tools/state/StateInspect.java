@@ -2,38 +2,44 @@ package dev.flinkgru.tools.state;
 
 import dev.flinkgru.operator.GruInference;
 import dev.flinkgru.state.ModelFingerprint;
-import dev.flinkgru.tools.cli.Options;
-import dev.flinkgru.tools.replay.ReplaySavepoint;
+import dev.flinkgru.tools.io.ReplaySavepoint;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code flink-gru state inspect --savepoint D}: prints, one {@code name: value} line each, the
  * savepoint, its bytes, the operator, the key count, the state sizes, the model fingerprints with
  * their key counts and the distribution of the keys' step counts.
  */
-final class StateInspect {
+@Command(
+        name = "inspect",
+        sortOptions = false,
+        customSynopsis = "flink-gru state inspect --savepoint D",
+        description = {
+            "Prints what a savepoint holds.",
+            "Prints what savepoint D holds, one name: value line each: the savepoint, its bytes,"
+                    + " the manifest, the operator, the keys, the state sizes, the models and the"
+                    + " keys' step counts.",
+            ""
+        })
+final class StateInspect implements Callable<Integer> {
 
-    static final String USAGE = "usage: flink-gru state inspect --savepoint D";
+    @Option(
+            names = "--savepoint",
+            required = true,
+            paramLabel = "D",
+            description = "The savepoint directory.")
+    Path dir;
 
-    private static final Set<String> OPTIONS = Set.of("savepoint");
-
-    private StateInspect() {}
-
-    static int run(String[] args) {
-        if (List.of(args).contains("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        Options options = Options.parse(args, OPTIONS, Set.of());
-        GruSavepoint savepoint =
-                GruSavepoint.open(
-                        Paths.get(options.required("savepoint")), GruInference.DEFAULT_UID);
+    @Override
+    public Integer call() {
+        GruSavepoint savepoint = GruSavepoint.open(dir, GruInference.DEFAULT_UID);
         List<KeyedHiddenState> states = HiddenStateReader.readAll(savepoint);
         System.out.print(report(savepoint, states));
         return 0;

@@ -3,7 +3,7 @@ package dev.flinkgru.tools.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkgru.testing.kafka.LocalKafka;
-import dev.flinkgru.tools.cli.CliException;
+import dev.flinkgru.tools.command.CliException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

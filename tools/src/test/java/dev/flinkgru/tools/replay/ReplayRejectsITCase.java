@@ -3,6 +3,7 @@ package dev.flinkgru.tools.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkgru.operator.testing.TorchFixture;
+import dev.flinkgru.tools.io.CsvLine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

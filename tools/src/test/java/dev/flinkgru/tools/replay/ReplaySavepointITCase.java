@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkgru.operator.testing.TorchFixture;
 import dev.flinkgru.state.ModelFingerprint;
+import dev.flinkgru.tools.io.ReplaySavepoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.flinkgru.tools.replay;
 
+import dev.flinkgru.tools.io.ReplaySavepoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;

@@ -3,7 +3,7 @@ package dev.flinkgru.tools.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkgru.operator.testing.Tolerance;
-import dev.flinkgru.tools.replay.CsvLine;
+import dev.flinkgru.tools.io.CsvLine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

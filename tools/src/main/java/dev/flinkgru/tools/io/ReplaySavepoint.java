@@ -1,7 +1,7 @@
-package dev.flinkgru.tools.replay;
+package dev.flinkgru.tools.io;
 
 import dev.flinkgru.state.ModelFingerprint;
-import dev.flinkgru.tools.cli.CliException;
+import dev.flinkgru.tools.command.CliException;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.flinkgru.tools.replay;
+package dev.flinkgru.tools.io;
 
 /**
  * One input row that was refused and advanced no state.

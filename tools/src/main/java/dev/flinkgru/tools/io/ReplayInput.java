@@ -1,7 +1,8 @@
-package dev.flinkgru.tools.replay;
+package dev.flinkgru.tools.io;
 
 import dev.flinkgru.operator.GruEvent;
-import dev.flinkgru.tools.cli.CliException;
+import dev.flinkgru.tools.command.CliException;
+import dev.flinkgru.tools.command.Progress;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -29,6 +31,9 @@ import java.util.regex.Pattern;
 public final class ReplayInput {
 
     private static final Pattern X_COLUMN = Pattern.compile("x(\\d+)");
+
+    /** Progress is looked at once per this many lines plus one (a power of two, less one). */
+    private static final long PROGRESS_LINES = (1 << 14) - 1;
 
     private final Path file;
     private final List<GruEvent> events = new ArrayList<>();
@@ -51,9 +56,17 @@ public final class ReplayInput {
      * CliException} if the file cannot be read or its header is unusable.
      */
     public static ReplayInput read(Path file, long skipRows, long maxRows) {
+        return read(file, skipRows, maxRows, null);
+    }
+
+    /**
+     * Reads rows {@code [skipRows, skipRows + maxRows)} of {@code file}, reporting the rows read so
+     * far to {@code progress} (if not null) as it goes.
+     */
+    public static ReplayInput read(Path file, long skipRows, long maxRows, Progress progress) {
         ReplayInput input = new ReplayInput(file);
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            input.parse(reader, skipRows, maxRows);
+            input.parse(reader, skipRows, maxRows, progress);
         } catch (IOException e) {
             throw CliException.failure("cannot read " + file + ": " + e.getMessage());
         }
@@ -85,7 +98,8 @@ public final class ReplayInput {
         return rows;
     }
 
-    private void parse(BufferedReader reader, long skipRows, long maxRows) throws IOException {
+    private void parse(BufferedReader reader, long skipRows, long maxRows, Progress progress)
+            throws IOException {
         String headerLine = reader.readLine();
         if (headerLine == null) {
             throw CliException.failure(file + " is empty; expected a header row with key,x0..");
@@ -131,6 +145,12 @@ public final class ReplayInput {
         long lineNumber = 1;
         for (String line = reader.readLine(); line != null; line = reader.readLine()) {
             lineNumber++;
+            if (progress != null
+                    && lineNumber >= Progress.LARGE
+                    && (lineNumber & PROGRESS_LINES) == 0) {
+                long read = skipped + rows;
+                progress.report(() -> String.format(Locale.ROOT, "%,d rows read", read));
+            }
             if (line.isBlank()) {
                 continue;
             }

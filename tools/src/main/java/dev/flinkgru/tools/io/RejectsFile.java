@@ -1,6 +1,6 @@
-package dev.flinkgru.tools.replay;
+package dev.flinkgru.tools.io;
 
-import dev.flinkgru.tools.cli.CliException;
+import dev.flinkgru.tools.command.CliException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

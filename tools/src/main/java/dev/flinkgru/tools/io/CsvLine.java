@@ -1,4 +1,4 @@
-package dev.flinkgru.tools.replay;
+package dev.flinkgru.tools.io;
 
 import java.util.ArrayList;
 import java.util.List;

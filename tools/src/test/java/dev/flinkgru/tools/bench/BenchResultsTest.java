@@ -1,0 +1,84 @@
+package dev.flinkgru.tools.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flinkgru.tools.command.CliException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bench --json}'s file: its fields, and reading it back for {@code --chart-from}. */
+class BenchResultsTest {
+
+    static final List<BenchResult> RESULTS =
+            List.of(
+                    new BenchResult("no-model", 64, 0, "heap", 268118.27, 1.22, 5.91),
+                    new BenchResult("per-event", 64, 1, "heap", 2183.2, 2.03, 49.9),
+                    new BenchResult("batched", 64, 64, "heap", 208252.19, 2.89, 57.5),
+                    new BenchResult("batched", 64, 256, "heap", 339124.47, 6.06, 48.4),
+                    new BenchResult("batched", 64, 1024, "heap", 269575.25, 19.1, 48.7),
+                    new BenchResult("no-model", 64, 0, "rocksdb", 89356.0, 1.8, 102.8),
+                    new BenchResult("per-event", 64, 1, "rocksdb", 6221.0, 1.7, 5.5),
+                    new BenchResult("batched", 64, 64, "rocksdb", 65664.0, 6.4, 227.8),
+                    new BenchResult("batched", 64, 256, "rocksdb", 74095.0, 19.0, 225.5),
+                    new BenchResult("batched", 64, 1024, "rocksdb", 56182.0, 17.8, 37.4));
+
+    @TempDir Path tmp;
+
+    @Test
+    void theFileHasTheDocumentedFields() throws Exception {
+        Path file = tmp.resolve("out/bench.json");
+        BenchResults.write(new BenchResults(2, RESULTS), file);
+        JsonNode root = new ObjectMapper().readTree(file.toFile());
+        assertThat(root.get("cores").asInt()).isEqualTo(2);
+        JsonNode first = root.get("results").get(0);
+        assertThat(first.fieldNames())
+                .toIterable()
+                .containsExactly(
+                        "mode", "hidden", "batch", "backend", "events_per_s", "p50_ms", "p99_ms");
+        assertThat(first.get("mode").asText()).isEqualTo("no-model");
+        assertThat(first.get("batch").asInt()).isZero();
+        assertThat(first.get("events_per_s").asDouble()).isEqualTo(268118.27);
+        assertThat(root.get("results")).hasSize(RESULTS.size());
+    }
+
+    @Test
+    void whatIsWrittenReadsBack() throws Exception {
+        Path file = tmp.resolve("bench.json");
+        BenchResults.write(new BenchResults(16, RESULTS), file);
+        BenchResults read = BenchResults.read(file);
+        assertThat(read.cores()).isEqualTo(16);
+        assertThat(read.results()).isEqualTo(RESULTS);
+    }
+
+    @Test
+    void theCommittedRunReads() {
+        BenchResults docs = BenchResults.read(Path.of("../docs/bench/bench.json"));
+        assertThat(docs.cores()).isEqualTo(2);
+        assertThat(docs.results()).hasSize(20);
+        assertThat(docs.results().get(3).batch()).isEqualTo(256);
+    }
+
+    @Test
+    void aFileOfSomethingElseIsRefusedWithOneLine() throws Exception {
+        Path other = tmp.resolve("other.json");
+        Files.writeString(other, "{\"rows\":[]}");
+        assertThatThrownBy(() -> BenchResults.read(other))
+                .isInstanceOf(CliException.class)
+                .hasMessageContaining("has no \"results\" array");
+        Path broken = tmp.resolve("broken.json");
+        Files.writeString(broken, "{\"results\":[{\"mode\":\"batched\",\"hidden\":\"64\"}]}");
+        assertThatThrownBy(() -> BenchResults.read(broken))
+                .hasMessageContaining("a result has no number field \"hidden\"");
+        Path garbage = tmp.resolve("garbage.json");
+        Files.writeString(garbage, "{not json");
+        assertThatThrownBy(() -> BenchResults.read(garbage))
+                .hasMessageStartingWith("cannot read " + garbage)
+                .hasMessageNotContaining("\n");
+    }
+}
