@@ -39,7 +39,7 @@ public final class ModelOptions {
         try {
             return BatchPredictors.fromConfiguration(config);
         } catch (IllegalConfigurationException e) {
-            throw CliException.usage(e.getMessage());
+            throw CliException.usage(flags(e.getMessage()));
         }
     }
 
@@ -72,6 +72,15 @@ public final class ModelOptions {
                 break;
             }
         }
-        return message == null ? e.toString() : message.split("\n", 2)[0];
+        return message == null ? e.toString() : flags(message.split("\n", 2)[0]);
+    }
+
+    /** The library's option keys in a message, as this command line's flags. */
+    static String flags(String message) {
+        return message.replace(GruOptions.MODEL_HIDDEN_SIZE.key(), "--hidden-size")
+                .replace(GruOptions.MODEL_LAYERS.key(), "--layers")
+                .replace(GruOptions.MODEL_PATH.key(), "--model")
+                .replace(GruOptions.PREDICTOR_BACKEND.key(), "--backend")
+                .replace(GruOptions.PREDICTOR_DEVICE.key(), "--device");
     }
 }
