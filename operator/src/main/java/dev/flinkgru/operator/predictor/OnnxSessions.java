@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
+import dev.flinkgru.operator.GruOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -116,8 +117,19 @@ final class OnnxSessions {
             }
             return environment().createSession(path.toString(), options);
         } catch (OrtException | RuntimeException e) {
+            String format;
+            try {
+                format =
+                        ModelFormat.of(path) == ModelFormat.TORCHSCRIPT
+                                ? " (it is a TorchScript archive: use "
+                                        + GruOptions.PREDICTOR_BACKEND.key()
+                                        + " torchscript or auto)"
+                                : "";
+            } catch (IOException neither) {
+                format = " (" + neither.getMessage() + ")";
+            }
             throw new IOException(
-                    "Cannot load ONNX model " + path + ": " + EngineErrors.reason(e), e);
+                    "Cannot load ONNX model " + path + ": " + EngineErrors.reason(e) + format, e);
         }
     }
 }

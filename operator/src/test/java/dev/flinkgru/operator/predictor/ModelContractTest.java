@@ -301,6 +301,11 @@ class ModelContractTest {
                 .hasMessageContaining("Cannot load TorchScript model")
                 .hasMessageContaining(
                         "it is an ONNX model: use gru.predictor.backend onnx or auto");
+        assertThatThrownBy(() -> new OnnxPredictorFactory(tiny("pt"), 8, 2).open(3, 8))
+                .hasMessageContaining("Cannot load ONNX model")
+                .hasMessageContaining(
+                        "it is a TorchScript archive: use gru.predictor.backend torchscript or"
+                                + " auto");
     }
 
     @Test
