@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares docker/context/ (gitignored), the files the Dockerfiles COPY:
 #
-#   context/lib/      DJL (api, pytorch-engine, pytorch-jni) and DJL's dependencies: Flink's lib/
+#   context/lib/      DJL (api, pytorch-engine, pytorch-jni), DJL's dependencies and ONNX Runtime
+#                     (com.microsoft.onnxruntime:onnxruntime, CPU, with its natives): Flink's lib/
 #   context/natives/  pytorch-native-cpu (libtorch for the CPU): Flink's lib/ of the CPU image
 #   context/usrlib/   flink-gru-jobs.jar, the shaded job jar: Flink's usrlib/
 #   context/models/   the demo models (sensor, recommendation): /opt/flink-gru/models/
@@ -31,13 +32,14 @@ fi
 rm -rf "$CONTEXT"
 mkdir -p "$CONTEXT/lib" "$CONTEXT/natives" "$CONTEXT/usrlib" "$CONTEXT/models" "$CONTEXT/tools"
 
-# Exactly the DJL artifacts and DJL's runtime dependencies (both filters apply): they go to Flink's
-# lib/, because the PyTorch native library loads once per JVM and a job restart brings a new user
-# class loader. Flink's own dependencies (commons-lang3, ...) are in the image already.
+# Exactly the DJL artifacts, DJL's runtime dependencies and ONNX Runtime (both filters apply): they
+# go to Flink's lib/, because the PyTorch and ONNX Runtime native libraries load once per JVM and a
+# job restart brings a new user class loader. Flink's own dependencies (commons-lang3, ...) are in
+# the image already.
 (cd "$ROOT" && "${MVN[@]}" -pl jobs dependency:copy-dependencies \
     -DincludeScope=runtime \
-    -DincludeGroupIds=ai.djl,ai.djl.pytorch,com.google.code.gson,net.java.dev.jna,org.apache.commons,commons-codec \
-    -DincludeArtifactIds=api,pytorch-engine,pytorch-jni,gson,jna,commons-compress,commons-codec \
+    -DincludeGroupIds=ai.djl,ai.djl.pytorch,com.google.code.gson,net.java.dev.jna,org.apache.commons,commons-codec,com.microsoft.onnxruntime \
+    -DincludeArtifactIds=api,pytorch-engine,pytorch-jni,gson,jna,commons-compress,commons-codec,onnxruntime \
     -DoutputDirectory="$CONTEXT/lib")
 (cd "$ROOT" && "${MVN[@]}" -pl jobs dependency:copy-dependencies \
     -DincludeScope=runtime \

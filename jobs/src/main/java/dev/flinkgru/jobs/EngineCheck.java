@@ -2,18 +2,20 @@ package dev.flinkgru.jobs;
 
 import ai.djl.engine.Engine;
 import ai.djl.util.Utils;
+import ai.onnxruntime.OrtEnvironment;
 
 /**
  * Starts DJL's PyTorch engine once and prints what it found: the libtorch version, its flavor and
- * the GPUs it sees. The container images run it at build time, so that the natives are unpacked
- * into {@code DJL_CACHE_DIR} then and a TaskManager never unpacks (or downloads) anything at job
- * start; on a GPU host it shows whether the TaskManager image sees the GPU.
+ * the GPUs it sees; then ONNX Runtime (the ONNX backend, CPU), printing its version. The container
+ * images run it at build time, so that the natives are unpacked into {@code DJL_CACHE_DIR} then and
+ * a TaskManager never unpacks (or downloads) anything at job start; on a GPU host it shows whether
+ * the TaskManager image sees the GPU.
  *
  * <pre>{@code
  * java -cp "/opt/flink/lib/*:/opt/flink/usrlib/*" dev.flinkgru.jobs.EngineCheck [--require-gpu]
  * }</pre>
  *
- * <p>Exit code 0, or 1 if the engine does not start or {@code --require-gpu} finds no GPU.
+ * <p>Exit code 0, or 1 if an engine does not start or {@code --require-gpu} finds no GPU.
  */
 public final class EngineCheck {
 
@@ -37,6 +39,13 @@ public final class EngineCheck {
             }
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             System.err.println("EngineCheck: the PyTorch engine does not start: " + e);
+            System.exit(1);
+        }
+        try {
+            System.out.printf(
+                    "ONNX Runtime %s (CPU)%n", OrtEnvironment.getEnvironment().getVersion());
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            System.err.println("EngineCheck: ONNX Runtime does not start: " + e);
             System.exit(1);
         }
     }

@@ -33,7 +33,9 @@ public final class GruOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "TorchScript file: forward(x[B,F], h[L,B,H]) -> (y[B,O], h[L,B,H]).");
+                            "A TorchScript (.pt) or ONNX (.onnx) file honouring the model contract"
+                                    + " forward(x[B,F], h[L,B,H]) -> (y[B,O], h[L,B,H]), float32;"
+                                    + " the format is recognised from the file's bytes.");
 
     public static final ConfigOption<Integer> MODEL_HIDDEN_SIZE =
             ConfigOptions.key("gru.model.hidden-size")
@@ -50,32 +52,37 @@ public final class GruOptions {
     public static final ConfigOption<String> PREDICTOR_BACKEND =
             ConfigOptions.key("gru.predictor.backend")
                     .stringType()
-                    .defaultValue("torchscript")
+                    .defaultValue("auto")
                     .withDescription(
-                            "'torchscript' (DJL, PyTorch engine) or 'reference' (pure-Java GRU, for"
-                                    + " tiny nn.GRU + Linear models).");
+                            "'auto' (TorchScript or ONNX, by the model file's bytes),"
+                                    + " 'torchscript' (DJL, PyTorch engine), 'onnx' (ONNX Runtime,"
+                                    + " CPU) or 'reference' (pure-Java GRU, for tiny nn.GRU +"
+                                    + " Linear models saved as TorchScript).");
 
     public static final ConfigOption<String> PREDICTOR_DEVICE =
             ConfigOptions.key("gru.predictor.device")
                     .stringType()
                     .defaultValue("cpu")
-                    .withDescription("cpu, gpu, gpu:N, or auto (a GPU where visible, else cpu).");
+                    .withDescription(
+                            "cpu, gpu, gpu:N, or auto (a GPU where visible, else cpu). The ONNX"
+                                    + " backend runs on the CPU only.");
 
     public static final ConfigOption<Integer> PREDICTOR_INTRA_OP_THREADS =
             ConfigOptions.key("gru.predictor.intra-op-threads")
                     .intType()
                     .defaultValue(1)
                     .withDescription(
-                            "Torch intra-op threads per JVM (0: torch's default). One leaves the"
-                                    + " other cores to Flink's task threads.");
+                            "Intra-op threads of the engine (torch: per JVM; ONNX Runtime: per"
+                                    + " shared session); 0: the engine's default. One leaves the other"
+                                    + " cores to Flink's task threads.");
 
     public static final ConfigOption<Integer> PREDICTOR_INTER_OP_THREADS =
             ConfigOptions.key("gru.predictor.inter-op-threads")
                     .intType()
                     .defaultValue(1)
                     .withDescription(
-                            "Torch inter-op threads per JVM (0: torch's default); takes effect"
-                                    + " only before the engine first starts in the JVM.");
+                            "Inter-op threads of the engine (0: its default); torch takes it only"
+                                    + " before the engine first starts in the JVM.");
 
     public static final ConfigOption<Boolean> PREDICTOR_WARM_UP =
             ConfigOptions.key("gru.predictor.warm-up")

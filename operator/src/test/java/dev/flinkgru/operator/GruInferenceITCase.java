@@ -10,17 +10,20 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The operator in a real Flink MiniCluster at parallelism 2, running the real TorchScript model:
- * every output equals {@code nn.GRU} over the key's whole sequence, whatever the batch size.
+ * The operator in a real Flink MiniCluster at parallelism 2, running real models: every output
+ * equals torch over the key's whole sequence, whatever the batch size, the model's architecture or
+ * its format (TorchScript or ONNX).
  */
 class GruInferenceITCase {
 
@@ -66,6 +69,53 @@ class GruInferenceITCase {
             long previous = lastStep.getOrDefault(p.key, 0L);
             assertThat(p.steps).as("steps of %s", p.key).isEqualTo(previous + 1);
             lastStep.put(p.key, p.steps);
+        }
+        assertThat(out.stream().map(p -> p.eventId).distinct().count()).isEqualTo(events.size());
+    }
+
+    /**
+     * Models that keep the contract whatever their architecture, TorchScript or ONNX, configured
+     * through {@link GruOptions} (backend {@code auto}: the format comes from the file): a
+     * projection front end, a two-layer GRU with several outputs, an embedding named {@code emb}
+     * with in-model top-K (ids exactly), and the plain tiny model as ONNX. Every output equals
+     * torch over the key's whole sequence.
+     */
+    @ParameterizedTest(name = "{0}/{1}")
+    @CsvSource({
+        "projection, model.pt",
+        "projection, model.onnx",
+        "tiny, model.onnx",
+        "two-layer, model.onnx",
+        "recommender-emb, model.onnx"
+    })
+    void anyModelThatKeepsTheContractEqualsTorch(String set, String file) throws Exception {
+        TorchFixture f = TorchFixture.load(set);
+        List<GruEvent> events = f.events();
+        Configuration config = new Configuration();
+        config.set(GruOptions.MODEL_PATH, f.dir.resolve(file).toString());
+        config.set(GruOptions.MODEL_HIDDEN_SIZE, f.hidden);
+        config.set(GruOptions.MODEL_LAYERS, f.layers);
+        config.set(GruOptions.BATCH_MAX_SIZE, 16);
+        config.set(GruOptions.BATCH_MAX_DELAY, Duration.ofMillis(5));
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        var predictions =
+                GruInference.fromConfiguration(config, f.features)
+                        .apply(env.fromData(events).keyBy(GruEvent::getKey));
+        List<GruPrediction> out = new ArrayList<>();
+        try (CloseableIterator<GruPrediction> it = predictions.executeAndCollect()) {
+            it.forEachRemaining(out::add);
+        }
+
+        Map<Long, float[]> expected = f.expected();
+        assertThat(out).hasSize(events.size());
+        for (GruPrediction p : out) {
+            f.assertOutputs(
+                    set + " seq " + p.eventId + " key " + p.key,
+                    p.output,
+                    expected.get(p.eventId),
+                    1);
         }
         assertThat(out.stream().map(p -> p.eventId).distinct().count()).isEqualTo(events.size());
     }

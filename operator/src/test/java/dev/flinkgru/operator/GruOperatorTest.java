@@ -437,6 +437,44 @@ class GruOperatorTest {
                 .isEqualTo((long) GruOptions.PREDICTOR_MAX_FAILED_ROWS.defaultValue());
     }
 
+    /**
+     * A real model that is right for up to 8 rows and returns too few rows of y beyond: the first
+     * batch of 9 fails the task with the shapes named, and nothing is emitted from wrong bytes.
+     */
+    @Test
+    void aModelBreakingTheContractOnABatchFailsTheTask() throws Exception {
+        String model =
+                dev.flinkgru.operator.testing.TorchFixture.root()
+                        .resolve("faulty/y-rows-capped.onnx")
+                        .toString();
+        GruOperator operator =
+                GruInference.builder()
+                        .setPredictor(
+                                new dev.flinkgru.operator.predictor.OnnxPredictorFactory(
+                                        model, 8, 1))
+                        .setInputSize(3)
+                        .optMaxBatchSize(16)
+                        .optMaxDelay(NEVER)
+                        .build()
+                        .createOperator();
+        var harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        operator, GruEvent::getKey, Types.STRING);
+        harnesses.add(harness);
+        harness.open();
+        for (int i = 0; i < 9; i++) {
+            harness.processElement(
+                    new StreamRecord<>(new GruEvent("k" + i, i, i, new float[] {1f, 2f, 3f}), i));
+        }
+        assertThatThrownBy(() -> operator.finish())
+                .hasMessage("GRU batch inference failed.")
+                .rootCause()
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("broke the contract on a batch of 9 rows (padded to 16)")
+                .hasMessageContaining("returned y [8, 2] float32");
+        assertThat(harness.extractOutputValues()).isEmpty();
+    }
+
     @Test
     void idleKeysExpireAfterTheTtl(TestInfo info) throws Exception {
         var harness = harnessWithTtl(info, Duration.ofMillis(100));

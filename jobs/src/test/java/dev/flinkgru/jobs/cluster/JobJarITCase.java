@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The shaded job jar that {@code package} builds: what it must hold (the jobs, the operator and
  * state modules, the Kafka connector with kafka-clients, Jackson), what it must leave to the
- * cluster's {@code lib/} (Flink, DJL and the PyTorch natives, logging), and what never belongs in
- * it (the command line, the demo, the bench, test harnesses). A dependency that starts to leak into
- * the jar fails here, by package.
+ * cluster's {@code lib/} (Flink, DJL and the PyTorch natives, ONNX Runtime, logging), and what
+ * never belongs in it (the command line, the demo, the bench, test harnesses). A dependency that
+ * starts to leak into the jar fails here, by package.
  */
 class JobJarITCase {
 
@@ -80,12 +80,13 @@ class JobJarITCase {
     @Test
     void leavesFlinkDjlNativesAndLoggingToTheClusterLib() {
         assertThat(entries)
-                .as("Flink runtime, DJL, logging in %s", jar)
+                .as("Flink runtime, DJL, ONNX Runtime, logging in %s", jar)
                 .noneMatch(e -> e.startsWith("org/apache/flink/runtime/"))
                 .noneMatch(e -> e.startsWith("org/apache/flink/api/"))
                 .noneMatch(e -> e.startsWith("org/apache/flink/streaming/api/"))
                 .noneMatch(e -> e.startsWith("org/apache/flink/shaded/"))
                 .noneMatch(e -> e.startsWith("ai/djl/"))
+                .noneMatch(e -> e.startsWith("ai/onnxruntime/"))
                 .noneMatch(e -> e.startsWith("pytorch/") || e.startsWith("jnilib/"))
                 .noneMatch(e -> e.startsWith("org/slf4j/"))
                 .noneMatch(e -> e.startsWith("org/apache/logging/"));

@@ -32,7 +32,8 @@ class JobSettingsTest {
     @Test
     void descriptionsArePlainText() {
         String help = JobSettings.describe(RecommendationJob.DEFAULTS, RecommendationOptions.class);
-        assertThat(help)
+        assertThat(help.replaceAll("\\s+", " "))
+                .as("the help, its lines joined")
                 .contains("forward(x[B,F], h[L,B,H]) -> (y[B,O], h[L,B,H])")
                 .doesNotContain("&gt;")
                 .doesNotContain("&lt;")

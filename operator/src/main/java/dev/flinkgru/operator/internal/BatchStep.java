@@ -3,6 +3,7 @@ package dev.flinkgru.operator.internal;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.operator.predictor.BatchPredictor;
+import dev.flinkgru.operator.predictor.ModelContractException;
 import dev.flinkgru.operator.predictor.ModelShape;
 import dev.flinkgru.state.HiddenState;
 import java.util.Arrays;
@@ -15,7 +16,8 @@ import org.apache.flink.util.Preconditions;
  * #run} (the predictor call), {@link #apply} (check the outputs, write the new states, emit). The
  * operator and the offline state bootstrap both step through it, so both refuse the same outputs.
  *
- * <p>A predictor call that throws is isolated: the batch is split in halves and each half run
+ * <p>A model that breaks its contract ({@link ModelContractException}) fails the task at once. Any
+ * other predictor call that throws is isolated: the batch is split in halves and each half run
  * again, down to single rows, so that the rows the model fails on are refused with the model's
  * message (their keys keep their states) and every other row proceeds. A model that fails on every
  * row still fails the task: once more than {@code maxFailedRows} rows have failed since the last
@@ -114,6 +116,8 @@ public final class BatchStep {
         try {
             call(batch.size, batch.x, batch.h, batch.y, batch.hNext, batch);
             failedRowsInARow = 0;
+        } catch (ModelContractException e) {
+            throw contractBroken(e);
         } catch (Exception e) {
             if (batch.size == 1) {
                 failRow(batch, 0, e, false);
@@ -140,6 +144,8 @@ public final class BatchStep {
         System.arraycopy(batch.h, from * s, scratch.h, 0, n * s);
         try {
             call(n, scratch.x, scratch.h, scratch.y, scratch.hNext, batch);
+        } catch (ModelContractException e) {
+            throw contractBroken(e);
         } catch (Exception e) {
             if (n == 1) {
                 failRow(batch, from, e, true);
@@ -153,6 +159,11 @@ public final class BatchStep {
         System.arraycopy(scratch.hNext, 0, batch.hNext, from * s, n * s);
         failedRowsInARow = 0;
         return true;
+    }
+
+    /** A model that breaks its contract fails the task: no row is to blame. */
+    private static Exception contractBroken(ModelContractException e) {
+        return new Exception("GRU batch inference failed.", e);
     }
 
     private void call(int n, float[] x, float[] h, float[] y, float[] hNext, Batch batch)

@@ -8,7 +8,9 @@ import org.apache.flink.configuration.ReadableConfig;
 /**
  * The one place that turns {@link GruOptions} into a {@link BatchPredictorFactory}: the model
  * ({@code gru.model.*}) and the backend with its settings ({@code gru.predictor.*}). The operator's
- * {@code fromConfiguration}, the Kafka jobs and the command line all go through it.
+ * {@code fromConfiguration}, the Kafka jobs and the command line all go through it, so all of them
+ * take a TorchScript or an ONNX file: backend {@code auto} (the default) tells them apart by the
+ * file's bytes; {@code torchscript} or {@code onnx} forces one.
  */
 @PublicEvolving
 public final class BatchPredictors {
@@ -25,27 +27,30 @@ public final class BatchPredictors {
         String model = required(config, GruOptions.MODEL_PATH);
         int hidden = required(config, GruOptions.MODEL_HIDDEN_SIZE);
         int layers = config.get(GruOptions.MODEL_LAYERS);
-        String backend = config.get(GruOptions.PREDICTOR_BACKEND);
+        String backend = config.get(GruOptions.PREDICTOR_BACKEND).trim().toLowerCase();
+        String device = config.get(GruOptions.PREDICTOR_DEVICE);
+        int intra = config.get(GruOptions.PREDICTOR_INTRA_OP_THREADS);
+        int inter = config.get(GruOptions.PREDICTOR_INTER_OP_THREADS);
+        boolean warmUp = config.get(GruOptions.PREDICTOR_WARM_UP);
         try {
             switch (backend) {
+                case "auto":
+                    return new AutoPredictorFactory(
+                            model, hidden, layers, device, intra, inter, warmUp);
                 case "torchscript":
                     return new TorchScriptPredictorFactory(
-                            model,
-                            hidden,
-                            layers,
-                            config.get(GruOptions.PREDICTOR_DEVICE),
-                            config.get(GruOptions.PREDICTOR_INTRA_OP_THREADS),
-                            config.get(GruOptions.PREDICTOR_INTER_OP_THREADS),
-                            config.get(GruOptions.PREDICTOR_WARM_UP));
+                            model, hidden, layers, device, intra, inter, warmUp);
+                case "onnx":
+                    return new OnnxPredictorFactory(
+                            model, hidden, layers, device, intra, inter, warmUp);
                 case "reference":
                     return new ReferenceGruPredictorFactory(model, hidden, layers);
                 default:
                     throw new IllegalConfigurationException(
-                            "Unknown "
-                                    + GruOptions.PREDICTOR_BACKEND.key()
-                                    + " '"
+                            GruOptions.PREDICTOR_BACKEND.key()
+                                    + " is '"
                                     + backend
-                                    + "'; expected torchscript or reference");
+                                    + "' but must be auto, torchscript, onnx or reference");
             }
         } catch (IllegalArgumentException e) {
             throw new IllegalConfigurationException(e.getMessage(), e);

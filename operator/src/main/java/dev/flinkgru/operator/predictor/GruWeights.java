@@ -4,6 +4,8 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,6 +48,21 @@ public final class GruWeights {
                             + " has no gru.weight_ih_l0: the reference GRU needs an nn.GRU named"
                             + " 'gru' and a Linear named 'head'; found "
                             + params.keySet());
+        }
+        List<String> others = new ArrayList<>();
+        for (String name : params.keySet()) {
+            if (!name.startsWith("gru.") && !name.startsWith("head.")) {
+                others.add(name);
+            }
+        }
+        if (!others.isEmpty()) {
+            throw new IllegalArgumentException(
+                    source
+                            + " is not of the reference architecture (an nn.GRU 'gru' and a Linear"
+                            + " 'head' only): it also has "
+                            + others
+                            + "; the reference backend cannot run it, use auto, torchscript or"
+                            + " onnx");
         }
         weightIh = new float[layers][];
         weightHh = new float[layers][];

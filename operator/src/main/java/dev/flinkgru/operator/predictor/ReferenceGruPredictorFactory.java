@@ -1,10 +1,16 @@
 package dev.flinkgru.operator.predictor;
 
+import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.state.ModelFingerprint;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 
-/** Opens {@link ReferenceGru} predictors with the weights of a TorchScript file. */
+/**
+ * Opens {@link ReferenceGru} predictors with the weights of a TorchScript file of the reference
+ * architecture: an {@code nn.GRU} named {@code gru} and a {@code Linear} named {@code head}, and no
+ * other parameters (other models are refused with a message saying so: use auto, torchscript or
+ * onnx for them).
+ */
 public final class ReferenceGruPredictorFactory implements BatchPredictorFactory {
 
     private static final long serialVersionUID = 1L;
@@ -22,18 +28,31 @@ public final class ReferenceGruPredictorFactory implements BatchPredictorFactory
     @Override
     public BatchPredictor open(int inputSize, int maxBatchSize) throws Exception {
         Path path = Paths.get(modelPath);
-        SharedModels.requireModelFile(path);
+        if (ModelFormat.of(path) != ModelFormat.TORCHSCRIPT) {
+            throw new IllegalArgumentException(
+                    GruOptions.PREDICTOR_BACKEND.key()
+                            + " is reference but "
+                            + modelPath
+                            + " is an ONNX model; the reference backend reads the weights of an"
+                            + " nn.GRU 'gru' + Linear 'head' TorchScript file (use auto or onnx)");
+        }
         GruWeights weights = GruWeights.read(path);
         if (weights.hiddenSize != hiddenSize || weights.layers() != layers) {
             throw new IllegalArgumentException(
                     String.format(
-                            "Size mismatch: --hidden-size %d --layers %d but %s has H=%d, L=%d",
-                            hiddenSize, layers, modelPath, weights.hiddenSize, weights.layers()));
+                            "%s is %d, %s is %d but %s has H=%d, L=%d",
+                            GruOptions.MODEL_HIDDEN_SIZE.key(),
+                            hiddenSize,
+                            GruOptions.MODEL_LAYERS.key(),
+                            layers,
+                            modelPath,
+                            weights.hiddenSize,
+                            weights.layers()));
         }
         if (weights.inputSize != inputSize) {
             throw new IllegalArgumentException(
                     String.format(
-                            "Input size mismatch: the events have %d features but %s expects F=%d",
+                            "the events have %d features but %s expects F=%d",
                             inputSize, modelPath, weights.inputSize));
         }
         return new ReferenceGru(

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
+import dev.flinkgru.operator.GruOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,7 +97,19 @@ final class SharedModels {
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
             String message = String.valueOf(e.getMessage()).trim().split("\n", 2)[0];
-            throw new IOException("Cannot load TorchScript model " + path + ": " + message, e);
+            String format;
+            try {
+                format =
+                        ModelFormat.of(path) == ModelFormat.ONNX
+                                ? " (it is an ONNX model: use "
+                                        + GruOptions.PREDICTOR_BACKEND.key()
+                                        + " onnx or auto)"
+                                : "";
+            } catch (IOException neither) {
+                format = " (" + neither.getMessage() + ")";
+            }
+            throw new IOException(
+                    "Cannot load TorchScript model " + path + ": " + message + format, e);
         }
     }
 

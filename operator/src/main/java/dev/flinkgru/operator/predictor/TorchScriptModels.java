@@ -4,6 +4,7 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -26,50 +27,52 @@ final class TorchScriptModels {
     }
 
     /**
-     * Checks what the parameters of an {@code nn.GRU} in the model say against the sizes given;
-     * silent for models without such parameters (custom cells are checked by the probe step).
+     * What the parameters of an {@code nn.GRU} in the model say of H and L, and of F where the
+     * GRU's parameters come first (no front end before it): hints for the message of a probe that
+     * failed, never a reason to refuse a model. None for models without such parameters.
      */
-    static void checkGruSizes(
-            Map<String, NDArray> params, String model, int inputSize, int hiddenSize, int layers) {
+    static ModelContract.Hints gruHints(Map<String, NDArray> params) {
+        ModelContract.Hints hints = ModelContract.Hints.none();
         String prefix = null;
         int modelLayers = 0;
         for (String name : params.keySet()) {
             Matcher m = WEIGHT_IH.matcher(name);
-            if (m.matches()) {
-                prefix = m.group(1) == null ? "" : m.group(1);
+            if (m.matches() && (prefix == null || prefix.equals(group(m)))) {
+                prefix = group(m);
                 modelLayers = Math.max(modelLayers, Integer.parseInt(m.group(2)) + 1);
             }
         }
-        if (prefix == null) {
-            return;
+        NDArray ih = prefix == null ? null : params.get(prefix + "weight_ih_l0");
+        NDArray hh = prefix == null ? null : params.get(prefix + "weight_hh_l0");
+        if (ih == null || hh == null) {
+            return hints;
         }
-        long[] ih = params.get(prefix + "weight_ih_l0").getShape().getShape();
-        long[] hh = params.get(prefix + "weight_hh_l0").getShape().getShape();
-        long modelHidden = hh[1];
-        if (modelHidden != hiddenSize) {
-            throw new IllegalArgumentException(
+        long[] ihShape = ih.getShape().getShape();
+        long[] hhShape = hh.getShape().getShape();
+        hints.hidden = (int) hhShape[1];
+        hints.hiddenWhy =
+                String.format(
+                        "its nn.GRU %sweight_hh_l0 is %s, i.e. H=%d",
+                        prefix, Arrays.toString(hhShape), hhShape[1]);
+        hints.layers = modelLayers;
+        hints.layersWhy =
+                modelLayers == 1
+                        ? String.format("its nn.GRU has 1 layer (%sweight_ih_l0), i.e. L=1", prefix)
+                        : String.format(
+                                "its nn.GRU has %d layers (%sweight_ih_l0..l%d), i.e. L=%d",
+                                modelLayers, prefix, modelLayers - 1, modelLayers);
+        // Only where the GRU is the model's first layer does its input width say F.
+        if (params.keySet().iterator().next().startsWith(prefix)) {
+            hints.features = (int) ihShape[1];
+            hints.featuresWhy =
                     String.format(
-                            "Hidden size mismatch: --hidden-size is %d but %s has %sweight_hh_l0 of"
-                                    + " shape [%d, %d], i.e. H=%d",
-                            hiddenSize, model, prefix, hh[0], hh[1], modelHidden));
+                            "its first layer, nn.GRU %sweight_ih_l0, is %s, i.e. F=%d",
+                            prefix, Arrays.toString(ihShape), ihShape[1]);
         }
-        if (modelLayers != layers) {
-            throw new IllegalArgumentException(
-                    String.format(
-                            "Layer count mismatch: --layers is %d but %s has %d GRU layers (%sweight_ih_l0..l%d)",
-                            layers, model, modelLayers, prefix, modelLayers - 1));
-        }
-        // An embedding in front of the GRU changes its input width; only plain inputs are checked.
-        if (!hasEmbedding(params) && ih[1] != inputSize) {
-            throw new IllegalArgumentException(
-                    String.format(
-                            "Input size mismatch: the events have %d features but %s has"
-                                    + " %sweight_ih_l0 of shape [%d, %d], i.e. F=%d",
-                            inputSize, model, prefix, ih[0], ih[1], ih[1]));
-        }
+        return hints;
     }
 
-    private static boolean hasEmbedding(Map<String, NDArray> params) {
-        return params.keySet().stream().anyMatch(n -> n.contains("embed"));
+    private static String group(Matcher m) {
+        return m.group(1) == null ? "" : m.group(1);
     }
 }

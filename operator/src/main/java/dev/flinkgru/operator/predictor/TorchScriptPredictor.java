@@ -16,7 +16,9 @@ import java.nio.FloatBuffer;
 /**
  * Runs the model contract {@code forward(x[B,F], h[L,B,H]) -> (y[B,O], h'[L,B,H])} through a DJL
  * predictor of its own on a shared model. Batches are padded up to a {@link ShapeBuckets} size;
- * padded rows are zero and never copied out. Native arrays live only inside one {@link #step}.
+ * padded rows are zero and never copied out. Native arrays live only inside one {@link #step}. Each
+ * batch's outputs are checked against the contract (shapes for the padded batch, float32) before a
+ * float is read.
  */
 public final class TorchScriptPredictor implements BatchPredictor {
 
@@ -25,6 +27,7 @@ public final class TorchScriptPredictor implements BatchPredictor {
     private final NDManager manager;
     private final ShapeBuckets buckets;
     private final ModelShape shape;
+    private final ModelContract contract;
 
     /** Padded x[bucket,F] in native memory, reused across steps. */
     private final ByteBuffer xBytes;
@@ -36,12 +39,17 @@ public final class TorchScriptPredictor implements BatchPredictor {
     private final float[] zeros;
 
     TorchScriptPredictor(
-            SharedModels.Lease lease, Device device, ShapeBuckets buckets, ModelShape shape) {
+            SharedModels.Lease lease,
+            Device device,
+            ShapeBuckets buckets,
+            ModelShape shape,
+            ModelContract contract) {
         this.lease = lease;
         this.predictor = lease.model().newPredictor(new NoopTranslator());
         this.manager = NDManager.newBaseManager(device, "PyTorch");
         this.buckets = buckets;
         this.shape = shape;
+        this.contract = contract;
         int largest = buckets.largest();
         this.xBytes = direct(largest * shape.inputSize());
         this.hBytes = direct(largest * shape.stateSize());
@@ -93,6 +101,15 @@ public final class TorchScriptPredictor implements BatchPredictor {
                                             new Shape(layers, bucket, hidden),
                                             DataType.FLOAT32)));
             out.attach(step);
+            if (out.size() != 2) {
+                contract.checkBatchOutputs(batch, bucket, TorchScriptPredictorFactory.outputs(out));
+            }
+            contract.checkBatch(
+                    batch,
+                    bucket,
+                    shape.outputSize(),
+                    TorchScriptPredictorFactory.output(0, out.get(0)),
+                    TorchScriptPredictorFactory.output(1, out.get(1)));
             // Only the first `batch` rows come out; padded rows are never copied.
             floats(out.get(0)).get(y, 0, batch * shape.outputSize());
             FloatBuffer next = floats(out.get(1));

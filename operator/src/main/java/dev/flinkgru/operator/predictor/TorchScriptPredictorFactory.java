@@ -6,18 +6,22 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import dev.flinkgru.state.ModelFingerprint;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Opens {@link TorchScriptPredictor}s for a TorchScript file honouring the model contract {@code
  * forward(x: Tensor[B,F], h: Tensor[L,B,H]) -> (Tensor[B,O], Tensor[L,B,H])}.
  *
- * <p>At open the model's sizes are checked against the configured ones: by the {@code nn.GRU}
- * parameters where the model has them, then by one probe step with zero inputs.
+ * <p>At open the model is accepted by running it, whatever its parameters are called or whatever
+ * front end it has: a probe step of zero rows at B=1 and at one larger bucket must return y[B,O]
+ * (the same O for both) and h[L,B,H], float32 ({@link ModelContract}). Every batch is checked the
+ * same way before its floats are read.
  */
 public final class TorchScriptPredictorFactory implements BatchPredictorFactory {
 
@@ -75,17 +79,13 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
         Device dev = DeviceSpec.resolve(device, Engine.getEngine("PyTorch"));
         SharedModels.Lease lease = SharedModels.acquire(path, fingerprint, dev);
         try {
-            TorchScriptModels.checkGruSizes(
-                    TorchScriptModels.parameters(lease.model()),
-                    modelPath,
-                    inputSize,
-                    hiddenSize,
-                    layers);
-            int outputSize = probeOutputSize(lease, dev, inputSize);
+            ShapeBuckets buckets = new ShapeBuckets(maxBatchSize);
+            ModelContract contract = new ModelContract(modelPath, inputSize, hiddenSize, layers);
+            int outputSize = probe(lease, dev, contract, inputSize, buckets);
             ModelShape shape =
                     new ModelShape(inputSize, hiddenSize, layers, outputSize, fingerprint);
             TorchScriptPredictor predictor =
-                    new TorchScriptPredictor(lease, dev, new ShapeBuckets(maxBatchSize), shape);
+                    new TorchScriptPredictor(lease, dev, buckets, shape, contract);
             if (warmUp) {
                 predictor.warmUp();
             }
@@ -96,75 +96,60 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
         }
     }
 
-    /** One step of one zero row: checks the output contract and returns O. */
-    private int probeOutputSize(SharedModels.Lease lease, Device dev, int inputSize) {
+    /**
+     * Steps of zero rows at B=1 and one larger bucket, checked against the contract; returns O.
+     * Parameter names only add hints to the message of a probe that failed.
+     */
+    private int probe(
+            SharedModels.Lease lease,
+            Device dev,
+            ModelContract contract,
+            int inputSize,
+            ShapeBuckets buckets) {
+        int outputSize = 0;
         try (NDManager probe = NDManager.newBaseManager(dev, "PyTorch");
-                var predictor = lease.model().newPredictor(new ai.djl.translate.NoopTranslator())) {
-            NDList in =
-                    new NDList(
-                            probe.zeros(new Shape(1, inputSize)),
-                            probe.zeros(new Shape(layers, 1, hiddenSize)));
-            NDList out;
-            try {
-                out = predictor.predict(in);
-            } catch (TranslateException | RuntimeException e) {
-                throw new IllegalArgumentException(
-                        String.format(
-                                "Model %s failed a step with x[1,%d] and h[%d,1,%d] (F=%d, L=%d,"
-                                        + " H=%d): %s",
-                                modelPath,
-                                inputSize,
-                                layers,
-                                hiddenSize,
-                                inputSize,
-                                layers,
-                                hiddenSize,
-                                firstLine(e)),
-                        e);
+                var predictor = lease.model().newPredictor(new NoopTranslator())) {
+            for (int batch : ModelContract.probeBatches(buckets)) {
+                try (NDManager step = probe.newSubManager()) {
+                    NDList in =
+                            new NDList(
+                                    step.zeros(new Shape(batch, inputSize)),
+                                    step.zeros(new Shape(layers, batch, hiddenSize)));
+                    NDList out;
+                    try {
+                        out = predictor.predict(in);
+                    } catch (TranslateException | RuntimeException e) {
+                        throw contract.runFailed(batch, e, hints(lease));
+                    }
+                    out.attach(step);
+                    outputSize = contract.checkProbe(batch, outputs(out), outputSize, hints(lease));
+                }
             }
-            out.attach(probe);
-            if (out.size() != 2) {
-                throw new IllegalArgumentException(
-                        "Model "
-                                + modelPath
-                                + " must return (y[B,O], h[L,B,H]) but returned "
-                                + out.size()
-                                + " outputs");
-            }
-            NDArray y = out.get(0);
-            NDArray h = out.get(1);
-            long[] expectedH = {layers, 1, hiddenSize};
-            if (!Arrays.equals(h.getShape().getShape(), expectedH)) {
-                throw new IllegalArgumentException(
-                        String.format(
-                                "Hidden state shape mismatch: model %s returned h of shape %s but"
-                                        + " --hidden-size %d --layers %d means %s",
-                                modelPath,
-                                h.getShape(),
-                                hiddenSize,
-                                layers,
-                                Arrays.toString(expectedH)));
-            }
-            if (y.getShape().dimension() != 2 || y.getShape().get(0) != 1) {
-                throw new IllegalArgumentException(
-                        "Model "
-                                + modelPath
-                                + " must return y of shape [B,O] but returned "
-                                + y.getShape()
-                                + " for B=1");
-            }
-            return (int) y.getShape().get(1);
+        }
+        return outputSize;
+    }
+
+    private static ModelContract.Hints hints(SharedModels.Lease lease) {
+        try {
+            return TorchScriptModels.gruHints(TorchScriptModels.parameters(lease.model()));
+        } catch (RuntimeException e) {
+            return ModelContract.Hints.none(); // hints are a courtesy, never a second failure
         }
     }
 
-    private static String firstLine(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+    /** The outputs of a step as the contract sees them: y, h, then any others by position. */
+    static List<ModelContract.Output> outputs(NDList out) {
+        List<ModelContract.Output> outputs = new ArrayList<>(out.size());
+        for (int i = 0; i < out.size(); i++) {
+            outputs.add(output(i, out.get(i)));
         }
-        String message = String.valueOf(root.getMessage()).trim();
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        return outputs;
+    }
+
+    static ModelContract.Output output(int position, NDArray array) {
+        String name = position == 0 ? "y" : position == 1 ? "h" : "output " + position;
+        return new ModelContract.Output(
+                name, array.getShape().getShape(), array.getDataType().toString());
     }
 
     private static void checkPositive(int value, String what) {

@@ -6,23 +6,55 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.testing.Tolerance;
 import dev.flinkgru.operator.testing.TorchFixture;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Both predictors against the outputs of real torch, on the committed fixtures. */
+/**
+ * Every predictor against the outputs of real torch, on the committed fixtures: the TorchScript and
+ * the ONNX engine on every set (plain GRUs, a projection front end, an embedding named {@code emb}
+ * with in-model top-K, two layers with several outputs), the reference GRU on its own architecture.
+ */
 class PredictorTest {
 
-    private static BatchPredictor torchScript(TorchFixture f, int maxBatch) throws Exception {
-        return new TorchScriptPredictorFactory(f.model().toString(), f.hidden, f.layers)
-                .open(f.features, maxBatch);
+    /** Every fixture set with a model.pt and a model.onnx. */
+    static final List<String> SETS =
+            List.of(
+                    "tiny",
+                    "small",
+                    "h64",
+                    "recommendation",
+                    "projection",
+                    "recommender-emb",
+                    "two-layer");
+
+    /** The engines a model file can run on. */
+    enum Engine {
+        TORCHSCRIPT,
+        ONNX;
+
+        BatchPredictor open(TorchFixture f, int maxBatch) throws Exception {
+            BatchPredictorFactory factory =
+                    this == TORCHSCRIPT
+                            ? new TorchScriptPredictorFactory(
+                                    f.model().toString(), f.hidden, f.layers)
+                            : new OnnxPredictorFactory(
+                                    f.onnxModel().toString(), f.hidden, f.layers);
+            return factory.open(f.features, maxBatch);
+        }
+    }
+
+    static Stream<Arguments> setsAndEngines() {
+        return SETS.stream().flatMap(s -> Stream.of(Engine.values()).map(e -> Arguments.of(s, e)));
     }
 
     private static BatchPredictor reference(TorchFixture f) throws Exception {
@@ -30,14 +62,13 @@ class PredictorTest {
                 .open(f.features, 256);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"tiny", "small", "h64"})
-    void torchScriptStepMatchesTorch(String name) throws Exception {
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("setsAndEngines")
+    void stepMatchesTorch(String name, Engine engine) throws Exception {
         TorchFixture f = TorchFixture.load(name);
-        TorchFixture.StepCase c = f.step();
-        try (BatchPredictor p = torchScript(f, 16)) {
+        try (BatchPredictor p = engine.open(f, 16)) {
             assertThat(p.shape().outputSize()).isEqualTo(f.outputs);
-            assertStep(p, c, f);
+            assertStep(p, f.step(), f);
         }
     }
 
@@ -55,32 +86,43 @@ class PredictorTest {
         float[] y = new float[c.y.length];
         float[] hNext = new float[c.hNext.length];
         p.step(c.batch, c.x, c.h, y, hNext);
-        Tolerance.assertClose("y", y, c.y, c.y.length);
+        f.assertOutputs("y", y, c.y, c.batch);
         Tolerance.assertClose("h'", hNext, c.hNext, c.hNext.length);
     }
 
     /**
      * Streams every key one event at a time, with all pending keys batched per round, and compares
-     * with nn.GRU over the whole sequences: the predictor alone, without Flink.
+     * with torch over the whole sequences: the predictor alone, without Flink.
      */
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("setsAndEngines")
+    void roundsOfBatchedStepsMatchWholeSequences(String name, Engine engine) throws Exception {
+        TorchFixture f = TorchFixture.load(name);
+        try (BatchPredictor p = engine.open(f, 64)) {
+            assertMatchesWholeSequences(p, f);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"tiny", "h64"})
-    void roundsOfBatchedStepsMatchWholeSequences(String name) throws Exception {
+    void referenceRoundsMatchWholeSequences(String name) throws Exception {
         TorchFixture f = TorchFixture.load(name);
+        try (BatchPredictor p = reference(f)) {
+            assertMatchesWholeSequences(p, f);
+        }
+    }
+
+    private static void assertMatchesWholeSequences(BatchPredictor p, TorchFixture f)
+            throws Exception {
         Map<Long, float[]> expected = f.expected();
-        try (BatchPredictor torch = torchScript(f, 64);
-                BatchPredictor ref = reference(f)) {
-            for (BatchPredictor p : List.of(torch, ref)) {
-                Map<Long, float[]> actual = streamInRounds(p, f, f.events(), 64);
-                assertThat(actual).hasSameSizeAs(expected);
-                for (Map.Entry<Long, float[]> e : expected.entrySet()) {
-                    Tolerance.assertClose(
-                            p.getClass().getSimpleName() + " seq " + e.getKey(),
-                            actual.get(e.getKey()),
-                            e.getValue(),
-                            f.outputs);
-                }
-            }
+        Map<Long, float[]> actual = streamInRounds(p, f, f.events(), 64);
+        assertThat(actual).hasSameSizeAs(expected);
+        for (Map.Entry<Long, float[]> e : expected.entrySet()) {
+            f.assertOutputs(
+                    p.getClass().getSimpleName() + " seq " + e.getKey(),
+                    actual.get(e.getKey()),
+                    e.getValue(),
+                    1);
         }
     }
 
@@ -128,11 +170,12 @@ class PredictorTest {
         }
     }
 
-    @Test
-    void paddedRowsNeverReachOutputs() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void paddedRowsNeverReachOutputs(Engine engine) throws Exception {
         TorchFixture f = TorchFixture.load("tiny");
         TorchFixture.StepCase c = f.step();
-        try (BatchPredictor p = torchScript(f, 256)) {
+        try (BatchPredictor p = engine.open(f, 256)) {
             // 5 rows are padded to a bucket of 8; slots past row 5 must stay untouched.
             float[] y = new float[8 * f.outputs];
             float[] hNext = new float[8 * f.stateSize()];
@@ -149,6 +192,35 @@ class PredictorTest {
         }
     }
 
+    /** The two engines give the same numbers on the same weights, batch after batch. */
+    @ParameterizedTest
+    @ValueSource(strings = {"two-layer", "projection"})
+    void bothEnginesAgreeOnEveryBucket(String name) throws Exception {
+        TorchFixture f = TorchFixture.load(name);
+        java.util.Random random = new java.util.Random(5);
+        try (BatchPredictor torch = Engine.TORCHSCRIPT.open(f, 100);
+                BatchPredictor onnx = Engine.ONNX.open(f, 100)) {
+            for (int batch : new int[] {1, 3, 8, 33, 64, 65, 100}) {
+                float[] x = new float[batch * f.features];
+                float[] h = new float[batch * f.stateSize()];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) random.nextGaussian();
+                }
+                for (int i = 0; i < h.length; i++) {
+                    h[i] = (float) (0.5 * random.nextGaussian());
+                }
+                float[] y1 = new float[batch * f.outputs];
+                float[] y2 = new float[batch * f.outputs];
+                float[] h1 = new float[h.length];
+                float[] h2 = new float[h.length];
+                torch.step(batch, x, h, y1, h1);
+                onnx.step(batch, x, h, y2, h2);
+                Tolerance.assertClose("y at B=" + batch, y2, y1, y1.length);
+                Tolerance.assertClose("h' at B=" + batch, h2, h1, h1.length);
+            }
+        }
+    }
+
     @Test
     void shapeBucketsArePowersOfTwoUpToTheMaximum() {
         assertThat(new ShapeBuckets(256).sizes()).containsExactly(1, 2, 4, 8, 16, 32, 64, 128, 256);
@@ -160,71 +232,9 @@ class PredictorTest {
     }
 
     @Test
-    void wrongHiddenSizeIsNamed() {
-        TorchFixture f = TorchFixture.load("tiny");
-        assertThatThrownBy(
-                        () ->
-                                new TorchScriptPredictorFactory(f.model().toString(), 16, f.layers)
-                                        .open(f.features, 8))
-                .hasMessageContaining("Hidden size mismatch")
-                .hasMessageContaining("--hidden-size is 16")
-                .hasMessageContaining("H=8");
-    }
-
-    @Test
-    void wrongLayerCountIsNamed() {
-        TorchFixture f = TorchFixture.load("tiny");
-        assertThatThrownBy(
-                        () ->
-                                new TorchScriptPredictorFactory(f.model().toString(), f.hidden, 1)
-                                        .open(f.features, 8))
-                .hasMessageContaining("Layer count mismatch")
-                .hasMessageContaining("--layers is 1")
-                .hasMessageContaining("2 GRU layers");
-    }
-
-    @Test
-    void wrongFeatureCountIsNamed() {
-        TorchFixture f = TorchFixture.load("tiny");
-        assertThatThrownBy(
-                        () ->
-                                new TorchScriptPredictorFactory(
-                                                f.model().toString(), f.hidden, f.layers)
-                                        .open(5, 8))
-                .hasMessageContaining("Input size mismatch")
-                .hasMessageContaining("5 features")
-                .hasMessageContaining("F=3");
-    }
-
-    @Test
-    void missingAndCorruptModelsAreNamed(@org.junit.jupiter.api.io.TempDir Path tmp)
-            throws Exception {
-        Path missing = tmp.resolve("nope.pt");
-        assertThatThrownBy(
-                        () -> new TorchScriptPredictorFactory(missing.toString(), 8, 1).open(3, 8))
-                .hasMessageContaining("Model file not found")
-                .hasMessageContaining("nope.pt");
-        Path corrupt = Files.writeString(tmp.resolve("corrupt.pt"), "not a model");
-        assertThatThrownBy(
-                        () -> new TorchScriptPredictorFactory(corrupt.toString(), 8, 1).open(3, 8))
-                .hasMessageContaining("Cannot load TorchScript model")
-                .hasMessageContaining("corrupt.pt");
-    }
-
-    @Test
-    void aModelWithoutTheNewStateIsNamed() {
-        String model = TorchFixture.root().resolve("faulty/one-output.pt").toString();
-        assertThatThrownBy(() -> new TorchScriptPredictorFactory(model, 8, 1).open(3, 8))
-                .hasMessageContaining("must return (y[B,O], h[L,B,H])")
-                .hasMessageContaining("returned 1 outputs");
-    }
-
-    @Test
-    void aModelReturningAStateOfAnotherSizeIsNamed() {
-        String model = TorchFixture.root().resolve("faulty/wrong-state.pt").toString();
-        assertThatThrownBy(() -> new TorchScriptPredictorFactory(model, 8, 1).open(3, 8))
-                .hasMessageContaining("Hidden state shape mismatch")
-                .hasMessageContaining("(1, 1, 4)")
-                .hasMessageContaining("[1, 1, 8]");
+    void probesRunAtOneAndALargerBucket() {
+        assertThat(ModelContract.probeBatches(new ShapeBuckets(256))).containsExactly(1, 8);
+        assertThat(ModelContract.probeBatches(new ShapeBuckets(5))).containsExactly(1, 5);
+        assertThat(ModelContract.probeBatches(new ShapeBuckets(1))).containsExactly(1);
     }
 }

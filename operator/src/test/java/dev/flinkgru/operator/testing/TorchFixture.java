@@ -26,6 +26,9 @@ public final class TorchFixture {
     public final int layers;
     public final int outputs;
 
+    /** K for a recommendation set (y = K ids, then K scores): ids compared exactly; else 0. */
+    public final int topK;
+
     private TorchFixture(String name) {
         this.name = name;
         this.dir = root().resolve(name);
@@ -39,6 +42,7 @@ public final class TorchFixture {
         hidden = Integer.parseInt(meta.getProperty("hidden"));
         layers = Integer.parseInt(meta.getProperty("layers"));
         outputs = Integer.parseInt(meta.getProperty("outputs"));
+        topK = Integer.parseInt(meta.getProperty("k", "0"));
     }
 
     public static TorchFixture load(String name) {
@@ -51,8 +55,32 @@ public final class TorchFixture {
         return dir != null ? Paths.get(dir) : Paths.get("..", "models", "fixtures");
     }
 
+    /** The TorchScript model, model.pt. */
     public Path model() {
         return dir.resolve("model.pt");
+    }
+
+    /** The same model exported to ONNX, model.onnx. */
+    public Path onnxModel() {
+        return dir.resolve("model.onnx");
+    }
+
+    /**
+     * Asserts that {@code actual} agrees with torch's {@code expected} outputs: the first {@link
+     * #topK} values (ids) exactly, the rest within {@link Tolerance}.
+     */
+    public void assertOutputs(String what, float[] actual, float[] expected, int rows) {
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < topK; i++) {
+                int at = r * outputs + i;
+                if (actual[at] != expected[at]) {
+                    org.assertj.core.api.Assertions.fail(
+                            "%s: id %d of row %d is %s, torch's is %s",
+                            what, i, r, actual[at], expected[at]);
+                }
+            }
+        }
+        Tolerance.assertClose(what, actual, expected, rows * outputs);
     }
 
     public int stateSize() {

@@ -72,12 +72,20 @@ public final class FlinkRest {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET(), "GET " + path);
     }
 
-    /** {@code GET path}, or empty if nothing answers there (yet). */
+    /**
+     * {@code GET path}, or empty if nothing answers there (yet), or the endpoint answers 503 (it
+     * does while the JobManager's leader election is still going on).
+     */
     public Optional<JsonNode> tryGet(String path) {
         try {
             return Optional.of(get(path));
         } catch (UncheckedIOException e) {
             return Optional.empty();
+        } catch (FlinkRestException e) {
+            if (e.status == 503) {
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 

@@ -22,8 +22,10 @@ public final class ModelFlags implements ConfigFlags {
     @Option(
             names = "--model",
             required = true,
-            paramLabel = "M.pt",
-            description = "The TorchScript model: gru.model.path.")
+            paramLabel = "MODEL",
+            description =
+                    "The model, an ONNX (.onnx) or TorchScript (.pt) file, recognised by its"
+                            + " contents: gru.model.path.")
     String model;
 
     @Option(
@@ -52,8 +54,8 @@ public final class ModelFlags implements ConfigFlags {
             names = "--backend",
             paramLabel = "B",
             description =
-                    "torchscript, or reference (pure Java, tiny nn.GRU+Linear models only):"
-                            + " gru.predictor.backend.")
+                    "auto (by the file), onnx, torchscript, or reference (pure Java, tiny"
+                            + " nn.GRU+Linear models only): gru.predictor.backend.")
     String backend = GruOptions.PREDICTOR_BACKEND.defaultValue();
 
     @Override

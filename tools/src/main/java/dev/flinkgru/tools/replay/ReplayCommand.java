@@ -24,9 +24,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code flink-gru replay --model M.pt --hidden-size H --layers L --events IN.csv --out OUT.csv
- * [--batch-size N] [--max-delay-ms N] [--parallelism P] [--device D] [--backend B] [--rejects FILE]
- * [--stop-after N --savepoint-dir D] [--resume D]}.
+ * {@code flink-gru replay --model M.onnx|M.pt --hidden-size H --layers L --events IN.csv --out
+ * OUT.csv [--batch-size N] [--max-delay-ms N] [--parallelism P] [--device D] [--backend B]
+ * [--rejects FILE] [--stop-after N --savepoint-dir D] [--resume D]}.
  *
  * <p>OUT.csv has the header {@code seq,key,y0..y{O-1}} and one row per valid input event of this
  * run, values printed with {@link Float#toString} so they read back as the same float32. Bad rows
@@ -41,9 +41,9 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         showDefaultValues = true,
         customSynopsis = {
-            "flink-gru replay --model M.pt --hidden-size H --layers L --events IN.csv --out OUT.csv",
+            "flink-gru replay --model M.onnx|M.pt --hidden-size H --layers L --events IN.csv --out OUT.csv",
             "    [--batch-size N] [--max-delay-ms N] [--parallelism P] [--device cpu|gpu|gpu:N|auto]",
-            "    [--backend torchscript|reference] [--rejects FILE]",
+            "    [--backend auto|onnx|torchscript|reference] [--rejects FILE]",
             "    [--stop-after N --savepoint-dir D] [--resume D]"
         },
         description = {

@@ -26,20 +26,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code flink-gru state bootstrap --events history.csv --model M.pt --hidden-size H --layers L
- * --savepoint-out D}: runs the history through the batched predictor offline and writes the final
- * states as a savepoint of the GRU operator (uid {@link GruInference#DEFAULT_UID}, max parallelism
- * {@link ReplaySavepoint#MAX_PARALLELISM}) into D, with the manifest that {@code replay --resume D}
- * reads. Its {@code skip-rows} is 0: resume with the events that follow the history.
+ * {@code flink-gru state bootstrap --events history.csv --model M.onnx|M.pt --hidden-size H
+ * --layers L --savepoint-out D}: runs the history through the batched predictor offline and writes
+ * the final states as a savepoint of the GRU operator (uid {@link GruInference#DEFAULT_UID}, max
+ * parallelism {@link ReplaySavepoint#MAX_PARALLELISM}) into D, with the manifest that {@code replay
+ * --resume D} reads. Its {@code skip-rows} is 0: resume with the events that follow the history.
  */
 @Command(
         name = "bootstrap",
         sortOptions = false,
         showDefaultValues = true,
         customSynopsis = {
-            "flink-gru state bootstrap --events history.csv --model M.pt --hidden-size H --layers L",
+            "flink-gru state bootstrap --events history.csv --model M.onnx|M.pt --hidden-size H --layers L",
             "    --savepoint-out D [--batch-size N] [--device cpu|gpu|gpu:N|auto]",
-            "    [--backend torchscript|reference] [--rejects FILE]"
+            "    [--backend auto|onnx|torchscript|reference] [--rejects FILE]"
         },
         description = {
             "Writes the states after a history of events as a savepoint.",

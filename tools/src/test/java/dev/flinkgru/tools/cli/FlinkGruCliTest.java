@@ -37,7 +37,7 @@ class FlinkGruCliTest {
         assertThat(cli("-h").out()).isEqualTo(help.out());
         CommandRun replay = cli("help", "replay");
         assertThat(replay.exit()).isZero();
-        assertThat(replay.out()).startsWith("Usage: flink-gru replay --model M.pt");
+        assertThat(replay.out()).startsWith("Usage: flink-gru replay --model M.onnx|M.pt");
         assertThat(cli("state", "bootstrap", "--help").out())
                 .startsWith("Usage: flink-gru state bootstrap --events history.csv");
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flinkgru.operator.GruOptions;
+import dev.flinkgru.operator.predictor.AutoPredictorFactory;
 import dev.flinkgru.operator.predictor.ReferenceGruPredictorFactory;
 import dev.flinkgru.operator.predictor.TorchScriptPredictorFactory;
 import java.util.concurrent.Callable;
@@ -38,7 +39,7 @@ class ModelFlagsTest {
         assertThat(config.get(GruOptions.MODEL_LAYERS)).isEqualTo(2);
         assertThat(config.get(GruOptions.PREDICTOR_DEVICE))
                 .isEqualTo(GruOptions.PREDICTOR_DEVICE.defaultValue());
-        assertThat(config.get(GruOptions.PREDICTOR_BACKEND)).isEqualTo("torchscript");
+        assertThat(config.get(GruOptions.PREDICTOR_BACKEND)).isEqualTo("auto");
     }
 
     @Test
@@ -63,6 +64,18 @@ class ModelFlagsTest {
     @Test
     void thePredictorComesFromBatchPredictors() {
         assertThat(parse("--model", "m.pt", "--hidden-size", "8", "--layers", "1").predictor())
+                .isInstanceOf(AutoPredictorFactory.class);
+        assertThat(
+                        parse(
+                                        "--model",
+                                        "m.pt",
+                                        "--hidden-size",
+                                        "8",
+                                        "--layers",
+                                        "1",
+                                        "--backend",
+                                        "torchscript")
+                                .predictor())
                 .isInstanceOf(TorchScriptPredictorFactory.class);
     }
 
@@ -95,11 +108,12 @@ class ModelFlagsTest {
                         "--layers",
                         "1",
                         "--backend",
-                        "onnx");
+                        "tensorflow");
         assertThat(run.exit()).isEqualTo(CliException.USAGE);
         assertThat(run.error())
                 .isEqualTo(
-                        "flink-gru model: Unknown --backend 'onnx'; expected torchscript or reference");
+                        "flink-gru model: --backend is 'tensorflow' but must be auto, torchscript,"
+                                + " onnx or reference");
     }
 
     @Test

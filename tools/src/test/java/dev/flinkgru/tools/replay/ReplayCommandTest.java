@@ -38,7 +38,7 @@ class ReplayCommandTest {
         assertThat(replay.model.hiddenSize()).isEqualTo(8);
         assertThat(replay.model.layers()).isEqualTo(2);
         assertThat(replay.model.device()).isEqualTo("cpu");
-        assertThat(replay.model.backend()).isEqualTo("torchscript");
+        assertThat(replay.model.backend()).isEqualTo("auto");
         assertThat(replay.events).isEqualTo(Path.of("in.csv"));
         assertThat(replay.out).isEqualTo(Path.of("out.csv"));
         assertThat(replay.batchSize).isEqualTo(256);
@@ -112,11 +112,12 @@ class ReplayCommandTest {
         CommandRun run = CommandRun.of(new ReplayCommand(), "--help");
         assertThat(run.exit()).isZero();
         assertThat(run.out())
-                .startsWith("Usage: flink-gru replay --model M.pt --hidden-size H --layers L")
+                .startsWith(
+                        "Usage: flink-gru replay --model M.onnx|M.pt --hidden-size H --layers L")
                 .contains("--batch-size=N")
                 .contains("Default: 256")
                 .contains("Default: cpu")
-                .contains("Default: torchscript")
+                .contains("Default: auto")
                 .contains("--stop-after=N")
                 .contains("--resume=D");
     }
