@@ -40,21 +40,21 @@ public final class GruInference {
     /** Default operator uid; keep it stable, savepoints find the hidden states by it. */
     public static final String DEFAULT_UID = "gru-operator";
 
-    private final BatchPredictorFactory predictor;
-    private final int inputSize;
-    private final FlushPolicy flushPolicy;
-    private final FingerprintMismatchPolicy mismatchPolicy;
-    private final Duration stateTtl;
-    private final int maxFailedRows;
+    private final GruOperatorSettings settings;
     private final String uid;
 
     private GruInference(Builder b) {
-        this.predictor = b.predictor;
-        this.inputSize = b.inputSize;
-        this.flushPolicy = b.flushPolicy;
-        this.mismatchPolicy = b.mismatchPolicy;
-        this.stateTtl = b.stateTtl;
-        this.maxFailedRows = b.maxFailedRows;
+        this.settings =
+                new GruOperatorSettings(
+                        b.predictor,
+                        b.flushPolicy,
+                        b.inputSize,
+                        b.mismatchPolicy,
+                        b.stateTtl,
+                        b.maxFailedRows,
+                        b.pipelineDepth,
+                        b.deviceShared,
+                        b.deviceMaxBatch);
         this.uid = b.uid;
     }
 
@@ -71,28 +71,33 @@ public final class GruInference {
                         .optMaxBatchSize(config.get(GruOptions.BATCH_MAX_SIZE))
                         .optMaxDelay(config.get(GruOptions.BATCH_MAX_DELAY))
                         .optMismatchPolicy(config.get(GruOptions.STATE_FINGERPRINT_MISMATCH))
-                        .optMaxFailedRows(config.get(GruOptions.PREDICTOR_MAX_FAILED_ROWS));
+                        .optMaxFailedRows(config.get(GruOptions.PREDICTOR_MAX_FAILED_ROWS))
+                        .optPipelineDepth(config.get(GruOptions.PIPELINE_DEPTH))
+                        .optDeviceShared(config.get(GruOptions.DEVICE_SHARED))
+                        .optDeviceMaxBatch(config.get(GruOptions.DEVICE_MAX_BATCH));
         config.getOptional(GruOptions.STATE_TTL).ifPresent(builder::optStateTtl);
         return builder.build();
     }
 
-    /** A new operator instance (each job graph needs its own). */
-    public GruOperator createOperator() {
-        return new GruOperator(
-                predictor, flushPolicy, inputSize, mismatchPolicy, stateTtl, maxFailedRows);
+    /** A new factory of the operator (each job graph needs its own). */
+    public GruOperatorFactory createOperatorFactory() {
+        return new GruOperatorFactory(settings);
     }
 
     /** Adds the operator, with its uid, after {@code events}. */
     public SingleOutputStreamOperator<GruPrediction> apply(KeyedStream<GruEvent, String> events) {
         return events.transform(
-                        "GRU inference", TypeInformation.of(GruPrediction.class), createOperator())
+                        "GRU inference",
+                        TypeInformation.of(GruPrediction.class),
+                        createOperatorFactory())
                 .uid(uid)
                 .name("GRU inference")
-                .setDescription(predictor.explain() + "; " + flushPolicy.explain());
+                .setDescription(
+                        settings.predictor().explain() + "; " + settings.flushPolicy().explain());
     }
 
     public FlushPolicy flushPolicy() {
-        return flushPolicy;
+        return settings.flushPolicy();
     }
 
     /**
@@ -111,6 +116,9 @@ public final class GruInference {
                 GruOptions.STATE_FINGERPRINT_MISMATCH.defaultValue();
         private Duration stateTtl;
         private int maxFailedRows = GruOptions.PREDICTOR_MAX_FAILED_ROWS.defaultValue();
+        private int pipelineDepth = GruOptions.PIPELINE_DEPTH.defaultValue();
+        private boolean deviceShared = GruOptions.DEVICE_SHARED.defaultValue();
+        private int deviceMaxBatch = GruOptions.DEVICE_MAX_BATCH.defaultValue();
         private String uid = DEFAULT_UID;
 
         private Builder() {}
@@ -169,6 +177,34 @@ public final class GruInference {
             return this;
         }
 
+        /** {@link GruOptions#PIPELINE_DEPTH}. */
+        public Builder optPipelineDepth(int pipelineDepth) {
+            Preconditions.checkArgument(
+                    pipelineDepth >= 1,
+                    "%s must be at least 1, was %s",
+                    GruOptions.PIPELINE_DEPTH.key(),
+                    pipelineDepth);
+            this.pipelineDepth = pipelineDepth;
+            return this;
+        }
+
+        /** {@link GruOptions#DEVICE_SHARED}. */
+        public Builder optDeviceShared(boolean deviceShared) {
+            this.deviceShared = deviceShared;
+            return this;
+        }
+
+        /** {@link GruOptions#DEVICE_MAX_BATCH}. */
+        public Builder optDeviceMaxBatch(int deviceMaxBatch) {
+            Preconditions.checkArgument(
+                    deviceMaxBatch >= 1,
+                    "%s must be at least 1, was %s",
+                    GruOptions.DEVICE_MAX_BATCH.key(),
+                    deviceMaxBatch);
+            this.deviceMaxBatch = deviceMaxBatch;
+            return this;
+        }
+
         public Builder optUid(String uid) {
             Preconditions.checkArgument(uid != null && !uid.isBlank(), "uid must not be blank");
             this.uid = uid;
@@ -178,6 +214,13 @@ public final class GruInference {
         public GruInference build() {
             Preconditions.checkState(predictor != null, "setPredictor(...) is required");
             Preconditions.checkState(inputSize != 0, "setInputSize(...) is required");
+            Preconditions.checkState(
+                    !deviceShared || deviceMaxBatch >= flushPolicy.maxBatchSize(),
+                    "%s is %s but must be at least %s = %s",
+                    GruOptions.DEVICE_MAX_BATCH.key(),
+                    deviceMaxBatch,
+                    GruOptions.BATCH_MAX_SIZE.key(),
+                    flushPolicy.maxBatchSize());
             return new GruInference(this);
         }
     }

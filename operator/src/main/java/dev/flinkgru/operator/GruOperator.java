@@ -4,24 +4,30 @@ import dev.flinkgru.operator.flush.FlushPolicy;
 import dev.flinkgru.operator.flush.FlushReason;
 import dev.flinkgru.operator.internal.Batch;
 import dev.flinkgru.operator.internal.BatchStep;
+import dev.flinkgru.operator.internal.DeviceBatcher;
 import dev.flinkgru.operator.internal.GruOperatorMetrics;
 import dev.flinkgru.operator.internal.KeyedEventBuffer;
+import dev.flinkgru.operator.internal.SharedDeviceRunner;
+import dev.flinkgru.operator.internal.StepRunner;
+import dev.flinkgru.operator.internal.ThreadedStepRunner;
 import dev.flinkgru.operator.predictor.BatchPredictor;
-import dev.flinkgru.operator.predictor.BatchPredictorFactory;
 import dev.flinkgru.operator.predictor.ModelShape;
 import dev.flinkgru.state.FingerprintMismatchPolicy;
 import dev.flinkgru.state.HiddenState;
 import dev.flinkgru.state.HiddenStateSerializer;
 import dev.flinkgru.state.HiddenStateTtl;
-import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
@@ -30,9 +36,16 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * steps ({@link BatchStep}) on a {@link BatchPredictor}; each key's hidden state lives in Flink
  * keyed state as plain floats; one {@link GruPrediction} leaves per event, in per-key order.
  *
- * <p>The buffer is never checkpointed: it is flushed before every checkpoint barrier, before every
- * watermark is forwarded, and at the end of input, so nothing buffered is in flight when a barrier
- * or watermark passes. Everything, state access and output included, runs on the task thread.
+ * <p>Up to {@code gru.pipeline.depth} batches are in flight: at depth 2 or more the predictor runs
+ * off the task thread (on a thread of the subtask's, or through the TaskManager's shared device
+ * batcher) while the task thread gathers the next batch; results come back through the mailbox,
+ * where states are written and outputs emitted, so state is only ever touched on the task thread. A
+ * key with a step in flight enters no other batch until that step is applied. A full buffer with
+ * every batch in flight waits with {@link MailboxExecutor#yield()}.
+ *
+ * <p>Nothing buffered or in flight is ever checkpointed: before every checkpoint barrier, before
+ * every watermark is forwarded and at the end of input, the operator runs everything buffered and
+ * waits until every batch in flight has been applied.
  */
 @Internal
 public class GruOperator extends AbstractStreamOperator<GruPrediction>
@@ -54,69 +67,103 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         return new ValueStateDescriptor<>(STATE_NAME, HiddenStateSerializer.INSTANCE);
     }
 
-    private final BatchPredictorFactory predictorFactory;
+    private final GruOperatorSettings settings;
     private final FlushPolicy flushPolicy;
-    private final int inputSize;
-    private final FingerprintMismatchPolicy mismatchPolicy;
-    private final Duration stateTtl;
-    private final int maxFailedRows;
+    private final transient MailboxExecutor mailbox;
 
     private transient BatchPredictor predictor;
+    private transient DeviceBatcher deviceBatcher;
     private transient ModelShape shape;
     private transient ValueState<HiddenState> hiddenState;
     private transient KeyedEventBuffer buffer;
     private transient ScheduledFuture<?> delayTimer;
     private transient GruOperatorMetrics metrics;
     private transient BatchStep step;
-    private transient Batch batch;
+    private transient StepRunner runner;
+    private transient ArrayDeque<Batch> freeBatches;
     private transient BatchStep.States states;
     private transient BatchStep.Results results;
+
+    /** Batches submitted and not yet applied. */
+    private transient int inFlight;
+
+    /** Set by a flush: batches keep leaving as keys become ready, until nothing is buffered. */
+    private transient boolean draining;
+
+    /** Guards {@link #dispatch} against itself: a synchronous runner applies inside it. */
+    private transient boolean dispatching;
 
     // Reused per batch.
     private transient List<Object> batchKeys;
     private transient List<GruEvent> batchEvents;
 
-    /**
-     * @param predictorFactory opens the subtask's predictor
-     * @param flushPolicy batch size and delay
-     * @param inputSize F, the features of every event
-     * @param mismatchPolicy what to do with states of another model
-     * @param stateTtl idle time after which a key's state expires, or null for never
-     * @param maxFailedRows rows the model may fail on in a row before the task fails
-     */
-    public GruOperator(
-            BatchPredictorFactory predictorFactory,
-            FlushPolicy flushPolicy,
-            int inputSize,
-            FingerprintMismatchPolicy mismatchPolicy,
-            Duration stateTtl,
-            int maxFailedRows) {
-        this.predictorFactory = predictorFactory;
-        this.flushPolicy = flushPolicy;
-        this.inputSize = inputSize;
-        this.mismatchPolicy = mismatchPolicy;
-        this.stateTtl = stateTtl;
-        this.maxFailedRows = maxFailedRows;
+    GruOperator(StreamOperatorParameters<GruPrediction> parameters, GruOperatorSettings settings) {
+        super(parameters);
+        this.settings = settings;
+        this.flushPolicy = settings.flushPolicy();
+        this.mailbox = parameters.getMailboxExecutor();
     }
 
     @Override
     public void open() throws Exception {
         super.open();
-        LOG.info("{}; predictor {}", flushPolicy.explain(), predictorFactory.explain());
         int maxBatch = flushPolicy.maxBatchSize();
-        predictor = predictorFactory.open(inputSize, maxBatch);
+        int depth = settings.pipelineDepth();
+        LOG.info(
+                "{}; pipeline depth {}{}; predictor {}",
+                flushPolicy.explain(),
+                depth,
+                settings.deviceShared()
+                        ? ", shared device batcher of " + settings.deviceMaxBatch() + " rows"
+                        : "",
+                settings.predictor().explain());
+
+        String thread = "gru " + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks();
+        if (settings.deviceShared()) {
+            if (settings.deviceMaxBatch() < maxBatch) {
+                throw new IllegalConfigurationException(
+                        GruOptions.DEVICE_MAX_BATCH.key()
+                                + " is "
+                                + settings.deviceMaxBatch()
+                                + " but must be at least "
+                                + GruOptions.BATCH_MAX_SIZE.key()
+                                + " = "
+                                + maxBatch);
+            }
+            deviceBatcher =
+                    DeviceBatcher.acquire(
+                            settings.predictor().sharingKey() + " F=" + settings.inputSize(),
+                            settings.deviceMaxBatch(),
+                            () ->
+                                    settings.predictor()
+                                            .open(settings.inputSize(), settings.deviceMaxBatch()));
+            predictor = deviceBatcher.client();
+            step = new BatchStep(predictor, maxBatch, settings.maxFailedRows());
+            runner = new SharedDeviceRunner(deviceBatcher, step, thread + " isolation");
+        } else {
+            predictor = settings.predictor().open(settings.inputSize(), maxBatch);
+            step = new BatchStep(predictor, maxBatch, settings.maxFailedRows());
+            runner =
+                    depth == 1
+                            ? StepRunner.inline(step)
+                            : new ThreadedStepRunner(step, thread + " predictor");
+        }
         shape = predictor.shape();
 
         ValueStateDescriptor<HiddenState> descriptor = hiddenStateDescriptor();
-        if (stateTtl != null) {
-            descriptor.enableTimeToLive(HiddenStateTtl.idleAfter(stateTtl));
+        if (settings.stateTtl() != null) {
+            descriptor.enableTimeToLive(HiddenStateTtl.idleAfter(settings.stateTtl()));
         }
         hiddenState = getPartitionedState(descriptor);
 
         buffer = new KeyedEventBuffer();
-        metrics = new GruOperatorMetrics(getMetricGroup(), buffer::size);
-        step = new BatchStep(predictor, maxBatch, maxFailedRows);
-        batch = step.newBatch();
+        metrics =
+                new GruOperatorMetrics(
+                        getMetricGroup(), buffer::size, () -> inFlight, deviceBatcher);
+        freeBatches = new ArrayDeque<>();
+        for (int i = 0; i < depth; i++) {
+            freeBatches.add(step.newBatch());
+        }
         states = new KeyedStates();
         results = new Emitter();
         batchKeys = new ArrayList<>();
@@ -126,6 +173,8 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     @Override
     public void processElement(StreamRecord<GruEvent> element) throws Exception {
         GruEvent event = element.getValue();
+        // Read before anything else: a dispatch or a yield below sets other keys current.
+        Object key = getCurrentKey();
         String problem = validate(event);
         if (problem != null) {
             metrics.recordRejected();
@@ -134,15 +183,24 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
                     new StreamRecord<>(new RejectedEvent(event, problem), event.timestamp));
             return;
         }
-        if (buffer.isEmpty()) {
+        // Back-pressure: the buffer holds at most a batch while every batch is in flight.
+        while (flushPolicy.isFull(buffer.size())) {
+            dispatch();
+            if (flushPolicy.isFull(buffer.size())) {
+                mailbox.yield();
+            }
+        }
+        if (buffer.isEmpty() && !draining && delayTimer == null) {
             long now = getProcessingTimeService().getCurrentProcessingTime();
             delayTimer =
                     getProcessingTimeService()
                             .registerTimer(flushPolicy.deadline(now), t -> onDelayExpired());
         }
-        buffer.add(getCurrentKey(), event);
+        buffer.add(key, event);
         if (flushPolicy.isFull(buffer.size())) {
             flush(FlushReason.SIZE);
+        } else if (draining) {
+            dispatch();
         }
     }
 
@@ -168,23 +226,23 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        flush(FlushReason.WATERMARK);
+        drain(FlushReason.WATERMARK);
         super.processWatermark(mark);
     }
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        flush(FlushReason.CHECKPOINT);
+        drain(FlushReason.CHECKPOINT);
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 
     @Override
     public void finish() throws Exception {
-        flush(FlushReason.END_OF_INPUT);
+        drain(FlushReason.END_OF_INPUT);
         super.finish();
     }
 
-    /** Runs everything buffered, batch by batch; a key's next event waits for its last step. */
+    /** Starts running everything buffered, batch by batch. */
     private void flush(FlushReason reason) throws Exception {
         if (buffer.isEmpty()) {
             return;
@@ -194,15 +252,74 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
             delayTimer = null;
         }
         metrics.recordFlush(reason);
-        while (buffer.hasReady()) {
-            buffer.pollReady(flushPolicy.maxBatchSize(), batchKeys, batchEvents);
-            step.gather(batch, batchKeys, batchEvents, states);
-            batchKeys.clear();
-            batchEvents.clear();
-            step.run(batch);
-            metrics.recordBatch(batch.size(), batch.predictorNanos());
-            metrics.recordPredictions(step.apply(batch, states, results));
-            buffer.complete(batch.keys(), batch.size());
+        draining = true;
+        dispatch();
+    }
+
+    /** Runs everything buffered and waits until every batch in flight has been applied. */
+    private void drain(FlushReason reason) throws Exception {
+        flush(reason);
+        while (inFlight > 0 || !buffer.isEmpty()) {
+            mailbox.yield();
+        }
+    }
+
+    /**
+     * Submits batches while fewer than the pipeline depth are in flight: a full batch of ready keys
+     * at once, a partial one only while nothing is in flight (the predictor would idle). A batch
+     * taken later, while another runs, holds what arrived meanwhile.
+     */
+    private void dispatch() throws Exception {
+        if (dispatching) {
+            return;
+        }
+        dispatching = true;
+        try {
+            while (!freeBatches.isEmpty()
+                    && buffer.hasReady()
+                    && (inFlight == 0 || buffer.readyKeys() >= flushPolicy.maxBatchSize())) {
+                Batch batch = freeBatches.poll();
+                buffer.pollReady(flushPolicy.maxBatchSize(), batchKeys, batchEvents);
+                step.gather(batch, batchKeys, batchEvents, states);
+                batchKeys.clear();
+                batchEvents.clear();
+                inFlight++;
+                if (runner.synchronous()) {
+                    Throwable[] failure = new Throwable[1];
+                    runner.submit(batch, (done, f) -> failure[0] = f);
+                    complete(batch, failure[0]);
+                } else {
+                    runner.submit(
+                            batch,
+                            (done, failure) ->
+                                    mailbox.execute(
+                                            () -> complete(done, failure),
+                                            "GruOperator#applyBatch"));
+                }
+            }
+        } finally {
+            dispatching = false;
+        }
+        if (buffer.isEmpty() && inFlight == 0) {
+            draining = false;
+        }
+    }
+
+    /** Applies a batch that ran: states, outputs, refusals; then dispatches more if draining. */
+    private void complete(Batch batch, Throwable failure) throws Exception {
+        inFlight--;
+        if (failure != null) {
+            if (failure instanceof Exception) {
+                throw (Exception) failure;
+            }
+            throw new Exception("GRU batch inference failed.", failure);
+        }
+        metrics.recordBatch(batch.size(), batch.predictorNanos());
+        metrics.recordPredictions(step.apply(batch, states, results));
+        buffer.complete(batch.keys(), batch.size());
+        freeBatches.add(batch);
+        if (draining || flushPolicy.isFull(buffer.size())) {
+            dispatch();
         }
     }
 
@@ -220,7 +337,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
             }
             if (state.modelFingerprint() != shape.fingerprint()
                     || state.size() != shape.stateSize()) {
-                if (mismatchPolicy == FingerprintMismatchPolicy.FAIL) {
+                if (settings.mismatchPolicy() == FingerprintMismatchPolicy.FAIL) {
                     throw new FingerprintMismatchPolicy.MismatchException(
                             key, state.modelFingerprint(), shape.fingerprint());
                 }
@@ -271,6 +388,11 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         return buffer.size();
     }
 
+    /** For tests: batches submitted and not yet applied. */
+    int batchesInFlight() {
+        return inFlight;
+    }
+
     /** For tests: the operator's metrics. */
     GruOperatorMetrics metrics() {
         return metrics;
@@ -278,26 +400,43 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
 
     @Override
     public void close() throws Exception {
+        // In reverse order of acquisition: the runner's threads (a native call in progress is
+        // waited for), then the predictor or the hold on the shared batcher.
         Exception failure = null;
-        if (predictor != null) {
-            try {
-                predictor.close();
-            } catch (Exception e) {
-                failure = e;
+        try {
+            if (runner != null) {
+                runner.close();
             }
-            predictor = null;
+        } catch (Exception e) {
+            failure = e;
         }
+        runner = null;
+        try {
+            if (deviceBatcher != null) {
+                deviceBatcher.release();
+            } else if (predictor != null) {
+                predictor.close();
+            }
+        } catch (Exception e) {
+            failure = addSuppressed(failure, e);
+        }
+        deviceBatcher = null;
+        predictor = null;
         try {
             super.close();
         } catch (Exception e) {
-            if (failure == null) {
-                failure = e;
-            } else {
-                failure.addSuppressed(e);
-            }
+            failure = addSuppressed(failure, e);
         }
         if (failure != null) {
             throw failure;
         }
+    }
+
+    private static Exception addSuppressed(Exception first, Exception next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
     }
 }

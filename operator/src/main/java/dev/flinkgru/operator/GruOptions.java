@@ -104,6 +104,35 @@ public final class GruOptions {
                                     + " produced any output, the task fails: a model that fails on"
                                     + " everything fails the job.");
 
+    public static final ConfigOption<Integer> PIPELINE_DEPTH =
+            ConfigOptions.key("gru.pipeline.depth")
+                    .intType()
+                    .defaultValue(2)
+                    .withDescription(
+                            "Batches in flight per subtask. At 2 or more the predictor runs off the"
+                                    + " task thread, which meanwhile gathers the next batch; a key"
+                                    + " with a step in flight waits for its result. 1: every step"
+                                    + " on the task thread.");
+
+    public static final ConfigOption<Boolean> DEVICE_SHARED =
+            ConfigOptions.key("gru.device.shared")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "The subtasks of one TaskManager that run the same model on the same"
+                                    + " device hand their batches to one device batcher, which"
+                                    + " joins them into calls of up to gru.device.max-batch rows."
+                                    + " Worth it on a GPU; needs gru.pipeline.depth 2 or more to"
+                                    + " keep several batches queued.");
+
+    public static final ConfigOption<Integer> DEVICE_MAX_BATCH =
+            ConfigOptions.key("gru.device.max-batch")
+                    .intType()
+                    .defaultValue(1024)
+                    .withDescription(
+                            "Most rows of one call of the shared device batcher (at least"
+                                    + " gru.batch.max-size).");
+
     public static final ConfigOption<Duration> STATE_TTL =
             ConfigOptions.key("gru.state.ttl")
                     .durationType()

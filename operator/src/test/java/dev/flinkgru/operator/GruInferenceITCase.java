@@ -18,7 +18,6 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The operator in a real Flink MiniCluster at parallelism 2, running real models: every output
@@ -35,9 +34,25 @@ class GruInferenceITCase {
                             .setNumberSlotsPerTaskManager(2)
                             .build());
 
-    @ParameterizedTest(name = "batch size {0}")
-    @ValueSource(ints = {1, 7, 256})
-    void everyOutputEqualsTorchOverTheWholeSequence(int batchSize) throws Exception {
+    /**
+     * The tiny model at three batch sizes, each synchronously (pipeline depth 1), pipelined (depth
+     * 2, the predictor on its own thread) and through the TaskManager's shared device batcher
+     * (depth 3, both subtasks' batches joined into calls of up to 512 rows).
+     */
+    @ParameterizedTest(name = "batch size {0}, pipeline depth {1}, shared device {2}")
+    @CsvSource({
+        "1, 1, false",
+        "7, 1, false",
+        "256, 1, false",
+        "1, 2, false",
+        "7, 2, false",
+        "256, 2, false",
+        "1, 3, true",
+        "7, 3, true",
+        "256, 3, true"
+    })
+    void everyOutputEqualsTorchOverTheWholeSequence(int batchSize, int depth, boolean shared)
+            throws Exception {
         TorchFixture f = TorchFixture.load("tiny");
         List<GruEvent> events = f.events();
         assertThat(events.stream().map(e -> e.key).distinct().count()).isGreaterThanOrEqualTo(50);
@@ -52,6 +67,9 @@ class GruInferenceITCase {
                         .setInputSize(f.features)
                         .optMaxBatchSize(batchSize)
                         .optMaxDelay(Duration.ofMillis(5))
+                        .optPipelineDepth(depth)
+                        .optDeviceShared(shared)
+                        .optDeviceMaxBatch(512)
                         .build()
                         .apply(env.fromData(events).keyBy(GruEvent::getKey));
 

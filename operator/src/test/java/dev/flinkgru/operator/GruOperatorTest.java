@@ -46,17 +46,18 @@ class GruOperatorTest {
             FingerprintMismatchPolicy policy)
             throws Exception {
         name = info.getDisplayName() + "#" + harnesses.size();
-        GruOperator operator =
+        GruOperatorFactory operator =
                 GruInference.builder()
                         .setPredictor(new CountingPredictorFactory(name, fingerprint))
                         .setInputSize(1)
                         .optMaxBatchSize(maxBatch)
                         .optMaxDelay(maxDelay)
                         .optMismatchPolicy(policy)
+                        .optPipelineDepth(1)
                         .build()
-                        .createOperator();
+                        .createOperatorFactory();
         var harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedOneInputStreamOperatorTestHarness<String, GruEvent, GruPrediction>(
                         operator, GruEvent::getKey, Types.STRING);
         harnesses.add(harness);
         return harness;
@@ -74,13 +75,14 @@ class GruOperatorTest {
                 GruInference.builder()
                         .setPredictor(new CountingPredictorFactory(name, MODEL_A))
                         .setInputSize(1)
-                        .optMaxBatchSize(1);
+                        .optMaxBatchSize(1)
+                        .optPipelineDepth(1);
         if (ttl != null) {
             builder.optStateTtl(ttl);
         }
         var harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        builder.build().createOperator(), GruEvent::getKey, Types.STRING);
+                new KeyedOneInputStreamOperatorTestHarness<String, GruEvent, GruPrediction>(
+                        builder.build().createOperatorFactory(), GruEvent::getKey, Types.STRING);
         harnesses.add(harness);
         return harness;
     }
@@ -447,7 +449,7 @@ class GruOperatorTest {
                 dev.flinkgru.operator.testing.TorchFixture.root()
                         .resolve("faulty/y-rows-capped.onnx")
                         .toString();
-        GruOperator operator =
+        GruOperatorFactory factory =
                 GruInference.builder()
                         .setPredictor(
                                 new dev.flinkgru.operator.predictor.OnnxPredictorFactory(
@@ -455,13 +457,15 @@ class GruOperatorTest {
                         .setInputSize(3)
                         .optMaxBatchSize(16)
                         .optMaxDelay(NEVER)
+                        .optPipelineDepth(1)
                         .build()
-                        .createOperator();
+                        .createOperatorFactory();
         var harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        operator, GruEvent::getKey, Types.STRING);
+                new KeyedOneInputStreamOperatorTestHarness<String, GruEvent, GruPrediction>(
+                        factory, GruEvent::getKey, Types.STRING);
         harnesses.add(harness);
         harness.open();
+        GruOperator operator = operator(harness);
         for (int i = 0; i < 9; i++) {
             harness.processElement(
                     new StreamRecord<>(new GruEvent("k" + i, i, i, new float[] {1f, 2f, 3f}), i));

@@ -8,6 +8,7 @@ import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
 import dev.flinkgru.jobs.pipeline.JobSettings;
 import dev.flinkgru.jobs.testing.MalformedReadings;
 import dev.flinkgru.operator.GruEvent;
+import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.operator.testing.Tolerance;
 import dev.flinkgru.operator.testing.TorchFixture;
 import dev.flinkgru.testing.kafka.KafkaTestIO;
@@ -27,6 +28,8 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * SensorForecastJob end to end against a real broker and MiniCluster, with the torch fixture "tiny"
@@ -249,9 +252,16 @@ class SensorForecastJobITCase {
         }
     }
 
-    @Test
-    void aRestartFromCheckpointLosesAndDuplicatesNothing() throws Exception {
-        Configuration config = config("sensor-restart", false);
+    /** Synchronously (pipeline depth 1), and through the shared device batcher at depth 3. */
+    @ParameterizedTest(name = "pipeline depth {0}, shared device {1}")
+    @CsvSource({"1, false", "3, true"})
+    void aRestartFromCheckpointLosesAndDuplicatesNothing(int depth, boolean shared)
+            throws Exception {
+        String name = "sensor-restart-" + depth + "-" + shared;
+        Configuration config = config(name, false);
+        config.set(GruOptions.PIPELINE_DEPTH, depth);
+        config.set(GruOptions.DEVICE_SHARED, shared);
+        FailOnceInPhaseTwo.FAILURES.set(0);
         config.setString("restart-strategy.type", "fixed-delay");
         config.setString("restart-strategy.fixed-delay.attempts", "5");
         config.setString("restart-strategy.fixed-delay.delay", "200ms");
@@ -264,32 +274,26 @@ class SensorForecastJobITCase {
                 config,
                 new CountingCodec(),
                 events -> events.map(new FailOnceInPhaseTwo(half)).name("fail once"));
-        JobClient job = env.executeAsync("sensor restart");
+        JobClient job = env.executeAsync(name);
         try {
             // Phase one is committed only after a completed checkpoint covers it.
-            KafkaTestIO.produce(
-                    KAFKA.bootstrapServers(), "sensor-restart-in", records.subList(0, half));
+            KafkaTestIO.produce(KAFKA.bootstrapServers(), name + "-in", records.subList(0, half));
             KafkaTestIO.waitUntil(
                     "phase one committed",
                     Duration.ofSeconds(120),
                     () ->
-                            KafkaTestIO.readCommitted(
-                                                    KAFKA.bootstrapServers(), "sensor-restart-out")
+                            KafkaTestIO.readCommitted(KAFKA.bootstrapServers(), name + "-out")
                                             .size()
                                     >= half);
 
             KafkaTestIO.produce(
-                    KAFKA.bootstrapServers(),
-                    "sensor-restart-in",
-                    records.subList(half, records.size()));
+                    KAFKA.bootstrapServers(), name + "-in", records.subList(half, records.size()));
             try {
                 KafkaTestIO.waitUntil(
                         "all forecasts committed",
                         Duration.ofSeconds(120),
                         () ->
-                                KafkaTestIO.readCommitted(
-                                                        KAFKA.bootstrapServers(),
-                                                        "sensor-restart-out")
+                                KafkaTestIO.readCommitted(KAFKA.bootstrapServers(), name + "-out")
                                                 .size()
                                         >= records.size());
             } catch (AssertionError e) {
@@ -306,6 +310,6 @@ class SensorForecastJobITCase {
         }
         assertThat(FailOnceInPhaseTwo.FAILURES.get()).as("injected failures").isPositive();
         assertForecastsEqualTorch(
-                KafkaTestIO.readCommitted(KAFKA.bootstrapServers(), "sensor-restart-out"));
+                KafkaTestIO.readCommitted(KAFKA.bootstrapServers(), name + "-out"));
     }
 }

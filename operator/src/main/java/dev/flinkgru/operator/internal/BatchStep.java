@@ -24,7 +24,8 @@ import org.apache.flink.util.Preconditions;
  * call that produced any output, {@link #run} throws.
  *
  * <p>{@link #gather} and {@link #apply} touch state and must run on the task thread; {@link #run}
- * touches only the batch and the predictor, and may run on another thread (one at a time).
+ * and {@link #recover} touch only the batch and the predictor, and may run on another thread (one
+ * batch at a time: isolation reuses one scratch batch).
  */
 @Internal
 public final class BatchStep {
@@ -115,20 +116,39 @@ public final class BatchStep {
     public void run(Batch batch) throws Exception {
         try {
             call(batch.size, batch.x, batch.h, batch.y, batch.hNext, batch);
-            failedRowsInARow = 0;
-        } catch (ModelContractException e) {
-            throw contractBroken(e);
         } catch (Exception e) {
-            if (batch.size == 1) {
-                failRow(batch, 0, e, false);
-            } else {
-                boolean anyOk = isolate(batch, 0, batch.size / 2, e);
-                anyOk |= isolate(batch, batch.size / 2, batch.size, e);
-                if (anyOk) {
-                    failedRowsInARow = 0;
-                }
+            recover(batch, e);
+            return;
+        }
+        succeeded();
+    }
+
+    /**
+     * After the call of the whole of {@code batch} failed with {@code failure}: fails the task if
+     * the model broke its contract, else runs the rows again in halves, down to single rows, so
+     * that only the rows the model fails on are refused.
+     *
+     * @throws Exception for a broken contract, or once more than {@code maxFailedRows} rows have
+     *     failed in a row
+     */
+    public void recover(Batch batch, Exception failure) throws Exception {
+        if (failure instanceof ModelContractException) {
+            throw contractBroken((ModelContractException) failure);
+        }
+        if (batch.size == 1) {
+            failRow(batch, 0, failure, false);
+        } else {
+            boolean anyOk = isolate(batch, 0, batch.size / 2, failure);
+            anyOk |= isolate(batch, batch.size / 2, batch.size, failure);
+            if (anyOk) {
+                succeeded();
             }
         }
+    }
+
+    /** A call produced output: the count of failed rows in a row starts again. */
+    public synchronized void succeeded() {
+        failedRowsInARow = 0;
     }
 
     /**
@@ -157,7 +177,7 @@ public final class BatchStep {
         }
         System.arraycopy(scratch.y, 0, batch.y, from * o, n * o);
         System.arraycopy(scratch.hNext, 0, batch.hNext, from * s, n * s);
-        failedRowsInARow = 0;
+        succeeded();
         return true;
     }
 
@@ -177,7 +197,8 @@ public final class BatchStep {
         }
     }
 
-    private void failRow(Batch batch, int row, Exception e, boolean isolated) throws Exception {
+    private synchronized void failRow(Batch batch, int row, Exception e, boolean isolated)
+            throws Exception {
         batch.failures[row] = MODEL_FAILED + firstLine(e);
         failedRowsInARow++;
         if (failedRowsInARow > maxFailedRows) {

@@ -39,6 +39,18 @@ public final class GruOperatorMetrics {
     /** Events waiting in the buffer (gauge). */
     public static final String BUFFERED_EVENTS = "bufferedEvents";
 
+    /** Batches submitted to the predictor and not yet applied (gauge). */
+    public static final String IN_FLIGHT_BATCHES = "inFlightBatches";
+
+    /** Rows per call of the shared device batcher (histogram; gru.device.shared only). */
+    public static final String DEVICE_BATCH_SIZE = "deviceBatchSize";
+
+    /** Calls of the shared device batcher (gauge; gru.device.shared only). */
+    public static final String DEVICE_CALLS = "deviceCalls";
+
+    /** Share of its life the shared device batcher spent in calls, 0 to 1 (gauge). */
+    public static final String DEVICE_BUSY_FRACTION = "deviceBusyFraction";
+
     /** The group of the flush counters, one per {@link FlushReason}. */
     public static final String FLUSHES = "flushes";
 
@@ -52,7 +64,17 @@ public final class GruOperatorMetrics {
     private final Counter modelFailures;
     private final Map<FlushReason, Counter> flushes = new EnumMap<>(FlushReason.class);
 
-    public GruOperatorMetrics(MetricGroup group, IntSupplier bufferedEvents) {
+    /**
+     * @param group the operator's metric group
+     * @param bufferedEvents events in the buffer
+     * @param inFlightBatches batches in flight
+     * @param device the shared device batcher, or null
+     */
+    public GruOperatorMetrics(
+            MetricGroup group,
+            IntSupplier bufferedEvents,
+            IntSupplier inFlightBatches,
+            DeviceBatcher device) {
         batchSize =
                 group.histogram(BATCH_SIZE, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         predictorLatencyMicros =
@@ -65,6 +87,12 @@ public final class GruOperatorMetrics {
         rejected = group.counter(REJECTED_EVENTS);
         modelFailures = group.counter(MODEL_FAILURES);
         group.gauge(BUFFERED_EVENTS, bufferedEvents::getAsInt);
+        group.gauge(IN_FLIGHT_BATCHES, inFlightBatches::getAsInt);
+        if (device != null) {
+            group.histogram(DEVICE_BATCH_SIZE, device.rowsPerCall());
+            group.gauge(DEVICE_CALLS, device::calls);
+            group.gauge(DEVICE_BUSY_FRACTION, device::busyFraction);
+        }
         MetricGroup flushGroup = group.addGroup(FLUSHES);
         for (FlushReason reason : FlushReason.values()) {
             flushes.put(reason, flushGroup.counter(reason.metricName()));

@@ -57,6 +57,11 @@ public final class KeyedEventBuffer {
         return !ready.isEmpty();
     }
 
+    /** Keys with an event waiting and no step in flight: the rows the next batch can take. */
+    public int readyKeys() {
+        return ready.size();
+    }
+
     /** Keys with a step in flight. */
     public int keysInFlight() {
         return inFlight.size();

@@ -18,4 +18,13 @@ public interface BatchPredictorFactory extends Serializable {
 
     /** One line for logs, e.g. "TorchScript model.pt on cpu". */
     String explain();
+
+    /**
+     * Factories of equal keys open predictors of the same model on the same device, so that the
+     * subtasks of one TaskManager may share one device batcher ({@code gru.device.shared}).
+     * Default: {@link #explain()}, which names the model file and the device.
+     */
+    default String sharingKey() {
+        return explain();
+    }
 }

@@ -20,13 +20,15 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code flink-gru replay --model M.onnx|M.pt --hidden-size H --layers L --events IN.csv --out
  * OUT.csv [--batch-size N] [--max-delay-ms N] [--parallelism P] [--device D] [--backend B]
- * [--rejects FILE] [--stop-after N --savepoint-dir D] [--resume D]}.
+ * [--pipeline-depth N] [--shared-device] [--rejects FILE] [--stop-after N --savepoint-dir D]
+ * [--resume D]}.
  *
  * <p>OUT.csv has the header {@code seq,key,y0..y{O-1}} and one row per valid input event of this
  * run, values printed with {@link Float#toString} so they read back as the same float32. Bad rows
@@ -43,6 +45,7 @@ import picocli.CommandLine.Option;
         customSynopsis = {
             "flink-gru replay --model M.onnx|M.pt --hidden-size H --layers L --events IN.csv --out OUT.csv",
             "    [--batch-size N] [--max-delay-ms N] [--parallelism P] [--device cpu|gpu|gpu:N|auto]",
+            "    [--pipeline-depth N] [--shared-device]",
             "    [--backend auto|onnx|torchscript|reference] [--rejects FILE]",
             "    [--stop-after N --savepoint-dir D] [--resume D]"
         },
@@ -98,6 +101,22 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
     int parallelism;
 
     @Option(
+            names = "--pipeline-depth",
+            paramLabel = "N",
+            description =
+                    "Batches in flight per subtask (1: every step on the task thread):"
+                            + " gru.pipeline.depth.")
+    int pipelineDepth = GruOptions.PIPELINE_DEPTH.defaultValue();
+
+    @Option(
+            names = "--shared-device",
+            showDefaultValue = Visibility.NEVER,
+            description =
+                    "The subtasks hand their batches to one device batcher, which joins them"
+                            + " into calls of up to gru.device.max-batch rows: gru.device.shared.")
+    boolean sharedDevice;
+
+    @Option(
             names = "--rejects",
             paramLabel = "FILE",
             description = "Writes the refused rows there as CSV: seq,reason,raw.")
@@ -136,6 +155,7 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
         CliException.checkAtLeastOne("--batch-size", batchSize);
         CliException.checkAtLeastOne("--max-delay-ms", maxDelayMs);
         CliException.checkAtLeastOne("--parallelism", parallelism);
+        CliException.checkAtLeastOne("--pipeline-depth", pipelineDepth);
         if ((stopAfter != null) != (savepointDir != null)) {
             throw CliException.usage("--stop-after N and --savepoint-dir D go together");
         }
@@ -177,7 +197,11 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
                         .setPredictor(predictor)
                         .setInputSize(input.features())
                         .optMaxBatchSize(batchSize)
-                        .optMaxDelay(Duration.ofMillis(maxDelayMs));
+                        .optMaxDelay(Duration.ofMillis(maxDelayMs))
+                        .optPipelineDepth(pipelineDepth)
+                        .optDeviceShared(sharedDevice)
+                        .optDeviceMaxBatch(
+                                Math.max(GruOptions.DEVICE_MAX_BATCH.defaultValue(), batchSize));
         if (resume != null) {
             // States of another model were refused above; never reset one silently.
             inference.optMismatchPolicy(FingerprintMismatchPolicy.FAIL);

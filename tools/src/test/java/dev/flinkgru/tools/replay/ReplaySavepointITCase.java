@@ -25,22 +25,40 @@ class ReplaySavepointITCase {
 
     @TempDir Path tmp;
 
-    @ParameterizedTest(name = "parallelism {0} -> {1}, stop after {2} rows")
-    @CsvSource({"2, 3, 300", "3, 1, 517"})
-    void stopAndResumeAtAnotherParallelismEqualsOneRun(int first, int second, int stopAfter)
-            throws IOException {
+    /**
+     * Stop with a savepoint and resume at another parallelism, synchronously (pipeline depth 1),
+     * pipelined (depth 2) and through the shared device batcher (depth 3 and 2).
+     */
+    @ParameterizedTest(
+            name = "parallelism {0} -> {1}, stop after {2} rows, pipeline depth {3}, shared {4}")
+    @CsvSource({
+        "2, 3, 300, 1, false",
+        "3, 1, 517, 1, false",
+        "2, 3, 300, 2, false",
+        "3, 2, 517, 3, true"
+    })
+    void stopAndResumeAtAnotherParallelismEqualsOneRun(
+            int first, int second, int stopAfter, int depth, boolean shared) throws IOException {
+        String[] pipeline =
+                shared
+                        ? new String[] {
+                            "--pipeline-depth", Integer.toString(depth), "--shared-device"
+                        }
+                        : new String[] {"--pipeline-depth", Integer.toString(depth)};
         Path savepoint = tmp.resolve("savepoint");
         Path out1 = tmp.resolve("out1.csv");
         Path out2 = tmp.resolve("out2.csv");
         CliRun run1 =
                 replay(
                         out1,
-                        "--parallelism",
-                        Integer.toString(first),
-                        "--stop-after",
-                        Integer.toString(stopAfter),
-                        "--savepoint-dir",
-                        savepoint.toString());
+                        concat(
+                                pipeline,
+                                "--parallelism",
+                                Integer.toString(first),
+                                "--stop-after",
+                                Integer.toString(stopAfter),
+                                "--savepoint-dir",
+                                savepoint.toString()));
         assertThat(run1.exit).as("%s", run1).isZero();
         ReplaySavepoint manifest = ReplaySavepoint.load(savepoint);
         assertThat(manifest.origin()).isEqualTo("replay");
@@ -55,10 +73,12 @@ class ReplaySavepointITCase {
         CliRun run2 =
                 replay(
                         out2,
-                        "--parallelism",
-                        Integer.toString(second),
-                        "--resume",
-                        savepoint.toString());
+                        concat(
+                                pipeline,
+                                "--parallelism",
+                                Integer.toString(second),
+                                "--resume",
+                                savepoint.toString()));
         assertThat(run2.exit).as("%s", run2).isZero();
         assertThat(run2.stderr).contains("skipped the first " + stopAfter + " rows");
 
@@ -84,6 +104,12 @@ class ReplaySavepointITCase {
                 run2.seconds,
                 missing,
                 union.duplicated.size());
+    }
+
+    private static String[] concat(String[] first, String... rest) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
     }
 
     @Test

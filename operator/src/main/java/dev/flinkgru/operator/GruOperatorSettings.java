@@ -1,0 +1,35 @@
+package dev.flinkgru.operator;
+
+import dev.flinkgru.operator.flush.FlushPolicy;
+import dev.flinkgru.operator.predictor.BatchPredictorFactory;
+import dev.flinkgru.state.FingerprintMismatchPolicy;
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * What a {@link GruOperator} is built with, as {@link GruInference} checked it; shipped with the
+ * job graph.
+ *
+ * @param predictor opens the subtask's predictor
+ * @param flushPolicy batch size and delay
+ * @param inputSize F, the features of every event
+ * @param mismatchPolicy what to do with states of another model
+ * @param stateTtl idle time after which a key's state expires, or null for never
+ * @param maxFailedRows rows the model may fail on in a row before the task fails
+ * @param pipelineDepth batches in flight per subtask
+ * @param deviceShared whether the subtasks of a TaskManager share one device batcher
+ * @param deviceMaxBatch the most rows of one call of the shared device batcher
+ */
+@Internal
+record GruOperatorSettings(
+        BatchPredictorFactory predictor,
+        FlushPolicy flushPolicy,
+        int inputSize,
+        FingerprintMismatchPolicy mismatchPolicy,
+        Duration stateTtl,
+        int maxFailedRows,
+        int pipelineDepth,
+        boolean deviceShared,
+        int deviceMaxBatch)
+        implements Serializable {}
