@@ -54,7 +54,8 @@ public final class GruInference {
                         b.maxFailedRows,
                         b.pipelineDepth,
                         b.deviceShared,
-                        b.deviceMaxBatch);
+                        b.deviceMaxBatch,
+                        b.deviceMaxWait);
         this.uid = b.uid;
     }
 
@@ -74,7 +75,8 @@ public final class GruInference {
                         .optMaxFailedRows(config.get(GruOptions.PREDICTOR_MAX_FAILED_ROWS))
                         .optPipelineDepth(config.get(GruOptions.PIPELINE_DEPTH))
                         .optDeviceShared(config.get(GruOptions.DEVICE_SHARED))
-                        .optDeviceMaxBatch(config.get(GruOptions.DEVICE_MAX_BATCH));
+                        .optDeviceMaxBatch(config.get(GruOptions.DEVICE_MAX_BATCH))
+                        .optDeviceMaxWait(config.get(GruOptions.DEVICE_MAX_WAIT));
         config.getOptional(GruOptions.STATE_TTL).ifPresent(builder::optStateTtl);
         return builder.build();
     }
@@ -119,6 +121,7 @@ public final class GruInference {
         private int pipelineDepth = GruOptions.PIPELINE_DEPTH.defaultValue();
         private boolean deviceShared = GruOptions.DEVICE_SHARED.defaultValue();
         private int deviceMaxBatch = GruOptions.DEVICE_MAX_BATCH.defaultValue();
+        private Duration deviceMaxWait = GruOptions.DEVICE_MAX_WAIT.defaultValue();
         private String uid = DEFAULT_UID;
 
         private Builder() {}
@@ -202,6 +205,17 @@ public final class GruInference {
                     GruOptions.DEVICE_MAX_BATCH.key(),
                     deviceMaxBatch);
             this.deviceMaxBatch = deviceMaxBatch;
+            return this;
+        }
+
+        /** {@link GruOptions#DEVICE_MAX_WAIT}. */
+        public Builder optDeviceMaxWait(Duration deviceMaxWait) {
+            Preconditions.checkArgument(
+                    deviceMaxWait != null && !deviceMaxWait.isNegative(),
+                    "%s must not be negative, was %s",
+                    GruOptions.DEVICE_MAX_WAIT.key(),
+                    deviceMaxWait);
+            this.deviceMaxWait = deviceMaxWait;
             return this;
         }
 

@@ -87,6 +87,9 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     /** Batches submitted and not yet applied. */
     private transient int inFlight;
 
+    /** The most events the buffer holds: a batch per batch that may be in flight. */
+    private transient int bufferCap;
+
     /** Set by a flush: batches keep leaving as keys become ready, until nothing is buffered. */
     private transient boolean draining;
 
@@ -134,6 +137,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
                     DeviceBatcher.acquire(
                             settings.predictor().sharingKey() + " F=" + settings.inputSize(),
                             settings.deviceMaxBatch(),
+                            settings.deviceMaxWait(),
                             () ->
                                     settings.predictor()
                                             .open(settings.inputSize(), settings.deviceMaxBatch()));
@@ -157,6 +161,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         hiddenState = getPartitionedState(descriptor);
 
         buffer = new KeyedEventBuffer();
+        bufferCap = maxBatch * depth;
         metrics =
                 new GruOperatorMetrics(
                         getMetricGroup(), buffer::size, () -> inFlight, deviceBatcher);
@@ -183,10 +188,10 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
                     new StreamRecord<>(new RejectedEvent(event, problem), event.timestamp));
             return;
         }
-        // Back-pressure: the buffer holds at most a batch while every batch is in flight.
-        while (flushPolicy.isFull(buffer.size())) {
+        // Back-pressure: the buffer holds at most a batch per batch that may be in flight.
+        while (buffer.size() >= bufferCap) {
             dispatch();
-            if (flushPolicy.isFull(buffer.size())) {
+            if (buffer.size() >= bufferCap) {
                 mailbox.yield();
             }
         }
@@ -197,10 +202,10 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
                             .registerTimer(flushPolicy.deadline(now), t -> onDelayExpired());
         }
         buffer.add(key, event);
-        if (flushPolicy.isFull(buffer.size())) {
-            flush(FlushReason.SIZE);
-        } else if (draining) {
+        if (draining) {
             dispatch();
+        } else if (flushPolicy.isFull(buffer.size())) {
+            flush(FlushReason.SIZE);
         }
     }
 
@@ -318,7 +323,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         metrics.recordPredictions(step.apply(batch, states, results));
         buffer.complete(batch.keys(), batch.size());
         freeBatches.add(batch);
-        if (draining || flushPolicy.isFull(buffer.size())) {
+        if (draining) {
             dispatch();
         }
     }

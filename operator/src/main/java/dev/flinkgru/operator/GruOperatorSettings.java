@@ -20,6 +20,7 @@ import org.apache.flink.annotation.Internal;
  * @param pipelineDepth batches in flight per subtask
  * @param deviceShared whether the subtasks of a TaskManager share one device batcher
  * @param deviceMaxBatch the most rows of one call of the shared device batcher
+ * @param deviceMaxWait how long the shared device batcher waits for more rows to join a call
  */
 @Internal
 record GruOperatorSettings(
@@ -31,5 +32,6 @@ record GruOperatorSettings(
         int maxFailedRows,
         int pipelineDepth,
         boolean deviceShared,
-        int deviceMaxBatch)
+        int deviceMaxBatch,
+        Duration deviceMaxWait)
         implements Serializable {}

@@ -18,7 +18,9 @@ public final class GruOptions {
                     .defaultValue(256)
                     .withDescription(
                             "Largest batch of one predictor step, and the number of buffered events"
-                                    + " (the buffer's hard cap) at which the operator flushes.");
+                                    + " at which the operator flushes. The buffer holds at most"
+                                    + " this times gru.pipeline.depth events (its hard cap, and the"
+                                    + " source of back-pressure).");
 
     public static final ConfigOption<Duration> BATCH_MAX_DELAY =
             ConfigOptions.key("gru.batch.max-delay")
@@ -132,6 +134,17 @@ public final class GruOptions {
                     .withDescription(
                             "Most rows of one call of the shared device batcher (at least"
                                     + " gru.batch.max-size).");
+
+    public static final ConfigOption<Duration> DEVICE_MAX_WAIT =
+            ConfigOptions.key("gru.device.max-wait")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(1))
+                    .withDescription(
+                            "How long the shared device batcher holds a call for more batches to"
+                                    + " join it (until gru.device.max-batch rows are there), counted"
+                                    + " from the later of its first batch's arrival and the end of"
+                                    + " the last call: the most latency it adds per call for larger"
+                                    + " device calls. 0: never waits.");
 
     public static final ConfigOption<Duration> STATE_TTL =
             ConfigOptions.key("gru.state.ttl")

@@ -30,6 +30,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class OverloadITCase {
 
     private static final int MAX_BATCH = 8;
+    private static final int DEPTH = 2;
+
+    /** The buffer's cap: a batch per batch that may be in flight. */
+    private static final int CAP = MAX_BATCH * DEPTH;
+
     private static final long STEP_MILLIS = 2; // the slow model: 8 rows per 2 ms ≈ 4,000 events/s
     private static final int EVENTS = 40_000;
     private static final double OFFERED_PER_SECOND = 40_000; // ten times the capacity
@@ -103,6 +108,7 @@ class OverloadITCase {
                         .setInputSize(1)
                         .optMaxBatchSize(MAX_BATCH)
                         .optMaxDelay(Duration.ofMillis(5))
+                        .optPipelineDepth(DEPTH)
                         .build()
                         .apply(
                                 env.fromSource(
@@ -141,11 +147,11 @@ class OverloadITCase {
         System.out.printf(
                 "overload: %d events offered at %.0f/s, %d predicted, largest buffer %.0f (cap %d),"
                         + " source back-pressure up to %.0f ms/s%n",
-                EVENTS, OFFERED_PER_SECOND, received, maxBuffered, MAX_BATCH, maxBackPressure);
+                EVENTS, OFFERED_PER_SECOND, received, maxBuffered, CAP, maxBackPressure);
         assertThat(received).as("every offered event predicted once").isEqualTo(EVENTS);
         // Sampled while the job runs, the buffer never holds more than its cap (it flushes on
         // reaching it; a sample may also catch it empty). The harness test checks every event.
-        assertThat(maxBuffered).as("largest buffer seen").isBetween(0.0, (double) MAX_BATCH);
+        assertThat(maxBuffered).as("largest buffer seen").isBetween(0.0, (double) CAP);
         assertThat(CountingPredictorFactory.batches("slow")).allMatch(b -> b <= MAX_BATCH);
         assertThat(maxBackPressure)
                 .as("back-pressure of the source, ms per second")

@@ -2,6 +2,7 @@ package dev.flinkgru.operator.internal;
 
 import dev.flinkgru.operator.predictor.BatchPredictor;
 import dev.flinkgru.operator.predictor.ModelShape;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,9 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One device batcher per JVM, model and device ({@code gru.device.shared}): the subtasks of a
  * TaskManager hand it their batches, and its thread joins the ones waiting into one predictor call
- * of up to {@code maxRows} rows, then hands each subtask its rows back. Subtasks never see each
- * other's rows: a call that fails is run again request by request, so each subtask gets its own
- * result or its own failure.
+ * of up to {@code maxRows} rows (holding a call for more to join until {@code maxWait} after its
+ * first batch arrived or the device became free, whichever is later), then hands each subtask its
+ * rows back. Subtasks never see each other's rows: a call that fails is run again request by
+ * request, so each subtask gets its own result or its own failure.
  */
 @Internal
 public final class DeviceBatcher {
@@ -36,6 +38,7 @@ public final class DeviceBatcher {
     private final BatchPredictor predictor;
     private final ModelShape shape;
     private final int maxRows;
+    private final long maxWaitNanos;
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
 
@@ -51,6 +54,13 @@ public final class DeviceBatcher {
     private final long startNanos = System.nanoTime();
 
     private volatile boolean running = true;
+
+    /** A request taken off the queue that did not fit the last call: the next call's first. */
+    private Request pending;
+
+    /** When the last call ended (the batcher's thread only). */
+    private long lastCallEnd;
+
     private int leases;
 
     /** One subtask's batch, or a part of it, waiting for the device. */
@@ -61,6 +71,7 @@ public final class DeviceBatcher {
         final float[] y;
         final float[] hNext;
         final CompletableFuture<Void> done = new CompletableFuture<>();
+        final long queuedAt = System.nanoTime();
 
         Request(int rows, float[] x, float[] h, float[] y, float[] hNext) {
             this.rows = rows;
@@ -71,11 +82,12 @@ public final class DeviceBatcher {
         }
     }
 
-    private DeviceBatcher(String key, BatchPredictor predictor, int maxRows) {
+    private DeviceBatcher(String key, BatchPredictor predictor, int maxRows, Duration maxWait) {
         this.key = key;
         this.predictor = predictor;
         this.shape = predictor.shape();
         this.maxRows = maxRows;
+        this.maxWaitNanos = maxWait.toNanos();
         this.x = new float[maxRows * shape.inputSize()];
         this.h = new float[maxRows * shape.stateSize()];
         this.y = new float[maxRows * shape.outputSize()];
@@ -90,22 +102,33 @@ public final class DeviceBatcher {
      * returns (for batches of up to {@code maxRows} rows) if there is none yet.
      */
     public static DeviceBatcher acquire(
-            String key, int maxRows, SupplierWithException<BatchPredictor, Exception> open)
+            String key,
+            int maxRows,
+            Duration maxWait,
+            SupplierWithException<BatchPredictor, Exception> open)
             throws Exception {
         synchronized (BATCHERS) {
             DeviceBatcher batcher = BATCHERS.get(key);
             if (batcher == null) {
-                batcher = new DeviceBatcher(key, open.get(), maxRows);
+                batcher = new DeviceBatcher(key, open.get(), maxRows, maxWait);
                 BATCHERS.put(key, batcher);
-                LOG.info("Started the device batcher {} (calls of up to {} rows)", key, maxRows);
-            } else if (batcher.maxRows != maxRows) {
+                LOG.info(
+                        "Started the device batcher {} (calls of up to {} rows, waits up to {})",
+                        key,
+                        maxRows,
+                        maxWait);
+            } else if (batcher.maxRows != maxRows || batcher.maxWaitNanos != maxWait.toNanos()) {
                 throw new IllegalStateException(
                         "The device batcher "
                                 + key
                                 + " takes calls of "
                                 + batcher.maxRows
-                                + " rows, not "
-                                + maxRows);
+                                + " rows and waits "
+                                + Duration.ofNanos(batcher.maxWaitNanos)
+                                + ", not "
+                                + maxRows
+                                + " and "
+                                + maxWait);
             }
             batcher.leases++;
             return batcher;
@@ -197,21 +220,50 @@ public final class DeviceBatcher {
     private void serve() {
         List<Request> joined = new ArrayList<>();
         while (running) {
-            Request first;
-            try {
-                first = queue.take();
-            } catch (InterruptedException e) {
-                continue; // release() interrupts; running says whether to stop
+            Request first = pending;
+            pending = null;
+            if (first == null) {
+                try {
+                    first = queue.take();
+                } catch (InterruptedException e) {
+                    continue; // release() interrupts; running says whether to stop
+                }
             }
             joined.add(first);
             int rows = first.rows;
-            for (Request next = queue.peek();
-                    next != null && rows + next.rows <= maxRows;
-                    next = queue.peek()) {
-                joined.add(queue.poll());
+            // Join what waits; hold the call for more until max-wait after the first arrived or
+            // the device became free, whichever is later: the subtasks whose batches just came
+            // back send their next ones then.
+            long deadline = Math.max(first.queuedAt, lastCallEnd) + maxWaitNanos;
+            while (rows < maxRows) {
+                Request next = queue.peek();
+                if (next == null) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    try {
+                        next = queue.poll(left, TimeUnit.NANOSECONDS);
+                    } catch (InterruptedException e) {
+                        break; // release(): the call still runs, nothing is dropped
+                    }
+                    if (next == null) {
+                        break;
+                    }
+                    if (rows + next.rows > maxRows) {
+                        pending = next; // taken off the queue: it leads the next call
+                        break;
+                    }
+                } else if (rows + next.rows > maxRows) {
+                    break;
+                } else {
+                    queue.poll();
+                }
+                joined.add(next);
                 rows += next.rows;
             }
             run(joined, rows);
+            lastCallEnd = System.nanoTime();
             joined.clear();
         }
     }

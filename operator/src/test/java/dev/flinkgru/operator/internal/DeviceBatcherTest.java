@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkgru.operator.testing.CountingPredictorFactory;
 import dev.flinkgru.operator.testing.GatedPredictorFactory;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -41,7 +42,8 @@ class DeviceBatcherTest {
     void aJoinedCallThatFailsAnswersEachRequestOnItsOwn(TestInfo info) throws Exception {
         String name = info.getDisplayName();
         GatedPredictorFactory factory = new GatedPredictorFactory(name);
-        DeviceBatcher batcher = DeviceBatcher.acquire(name, 8, () -> factory.open(1, 8));
+        DeviceBatcher batcher =
+                DeviceBatcher.acquire(name, 8, Duration.ZERO, () -> factory.open(1, 8));
         GatedPredictorFactory.Gate gate = GatedPredictorFactory.gate(name);
         try {
             Rows first = new Rows(2, 1);
@@ -72,18 +74,44 @@ class DeviceBatcherTest {
     }
 
     @Test
+    void aCallWaitsUpToMaxWaitForMoreRowsToJoinIt(TestInfo info) throws Exception {
+        String name = info.getDisplayName();
+        GatedPredictorFactory factory = new GatedPredictorFactory(name);
+        GatedPredictorFactory.Gate gate = GatedPredictorFactory.gate(name);
+        gate.open();
+        DeviceBatcher batcher =
+                DeviceBatcher.acquire(name, 8, Duration.ofMinutes(1), () -> factory.open(1, 8));
+        try {
+            Rows a = new Rows(3, 1);
+            Rows b = new Rows(5, 10);
+            CompletableFuture<Void> aDone = a.submit(batcher);
+            // The device is idle, but the call waits: for up to a minute, or until 8 rows.
+            assertThat(aDone.isDone()).isFalse();
+            CompletableFuture<Void> bDone = b.submit(batcher);
+            aDone.get();
+            bDone.get();
+            assertThat(gate.calls()).extracting(List::size).containsExactly(8);
+        } finally {
+            batcher.release();
+        }
+    }
+
+    @Test
     void theBatcherIsSharedByKeyAndStopsWithItsLastHold(TestInfo info) throws Exception {
         String name = info.getDisplayName();
         CountingPredictorFactory factory = new CountingPredictorFactory(name, 1L);
-        DeviceBatcher one = DeviceBatcher.acquire(name, 4, () -> factory.open(1, 4));
-        DeviceBatcher two = DeviceBatcher.acquire(name, 4, () -> factory.open(1, 4));
+        DeviceBatcher one =
+                DeviceBatcher.acquire(name, 4, Duration.ofMillis(1), () -> factory.open(1, 4));
+        DeviceBatcher two =
+                DeviceBatcher.acquire(name, 4, Duration.ofMillis(1), () -> factory.open(1, 4));
         assertThat(two).isSameAs(one);
         one.release();
         Rows rows = new Rows(4, 1);
         rows.submit(two).get();
         assertThat(rows.y).containsExactly(1f, 1f, 2f, 1f, 3f, 1f, 4f, 1f);
         two.release();
-        DeviceBatcher three = DeviceBatcher.acquire(name, 4, () -> factory.open(1, 4));
+        DeviceBatcher three =
+                DeviceBatcher.acquire(name, 4, Duration.ofMillis(1), () -> factory.open(1, 4));
         assertThat(three).isNotSameAs(one);
         three.release();
     }

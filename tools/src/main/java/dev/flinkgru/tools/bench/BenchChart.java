@@ -46,8 +46,19 @@ final class BenchChart {
         Charts.write(chart, file, WIDTH, FRAME_HEIGHT + panels * PANEL_HEIGHT);
     }
 
-    /** The chart of {@code results}. */
-    static JFreeChart chart(List<BenchResult> results, int cores) {
+    /**
+     * The chart of {@code results}: the Flink runs on real engines (the simulated device and the
+     * predictor-alone runs are in the table only). With several engines or pipeline depths, each
+     * batched line is one of them.
+     */
+    static JFreeChart chart(List<BenchResult> all, int cores) {
+        List<BenchResult> results =
+                all.stream()
+                        .filter(
+                                r ->
+                                        !r.predictor().equals("simulated")
+                                                && !r.mode().equals("predictor"))
+                        .toList();
         Set<String> backends = new LinkedHashSet<>();
         Set<Integer> hiddenSizes = new TreeSet<>();
         Set<Integer> batches = new TreeSet<>();
@@ -75,10 +86,18 @@ final class BenchChart {
             plot.add(panel(results, backend, hidden, ticks[0], ticks[ticks.length - 1]), 1);
         }
         LegendItemCollection legend = new LegendItemCollection();
+        List<String> lines = batchedLines(results);
         for (int h = 0; h < hidden.size(); h++) {
             Color color = Charts.COLORS[h % Charts.COLORS.length];
             String name = "H=" + hidden.get(h);
-            legend.add(Charts.legendItem(name + " batched", color, Charts.SOLID, Charts.POINT));
+            for (int l = 0; l < lines.size(); l++) {
+                legend.add(
+                        Charts.legendItem(
+                                name + " batched" + lines.get(l),
+                                color,
+                                l == 0 ? Charts.SOLID : Charts.DASHED,
+                                l == 0 ? Charts.POINT : Charts.SQUARE));
+            }
             legend.add(Charts.legendItem(name + " per event", color, null, Charts.SQUARE));
             legend.add(Charts.legendItem(name + " no-model ceiling", color, Charts.DASHED, null));
         }
@@ -89,6 +108,33 @@ final class BenchChart {
                         + "; dashed: the same pipeline without a model (Flink's keyed-state"
                         + " ceiling)";
         return Charts.chart("flink-gru bench: throughput vs batch size", subtitle, plot);
+    }
+
+    /** The label of a batched line: its engine and depth where the run had several of them. */
+    private static String line(BenchResult r, List<BenchResult> results) {
+        boolean engines = results.stream().map(BenchResult::predictor).distinct().count() > 2;
+        boolean depths =
+                results.stream()
+                                .filter(x -> x.mode().equals("batched"))
+                                .map(BenchResult::pipelineDepth)
+                                .distinct()
+                                .count()
+                        > 1;
+        return (engines ? " " + r.predictor() : "") + (depths ? " depth " + r.pipelineDepth() : "");
+    }
+
+    /** The distinct batched lines of {@code results}, in run order. */
+    private static List<String> batchedLines(List<BenchResult> results) {
+        Set<String> lines = new LinkedHashSet<>();
+        for (BenchResult r : results) {
+            if (r.mode().equals("batched")) {
+                lines.add(line(r, results));
+            }
+        }
+        if (lines.isEmpty()) {
+            lines.add("");
+        }
+        return new ArrayList<>(lines);
     }
 
     private static XYPlot panel(
@@ -103,9 +149,13 @@ final class BenchChart {
         double perEventMax = 0;
         double panelMax = 0;
         List<double[]> ceilings = new ArrayList<>();
+        List<String> lines = batchedLines(results);
         for (int h = 0; h < hidden.size(); h++) {
             Color color = Charts.COLORS[h % Charts.COLORS.length];
-            XYSeries batched = new XYSeries("H=" + hidden.get(h) + " batched", true, true);
+            List<XYSeries> batchedSeries = new ArrayList<>();
+            for (String l : lines) {
+                batchedSeries.add(new XYSeries("H=" + hidden.get(h) + " batched" + l, true, true));
+            }
             XYSeries perEvent = new XYSeries("H=" + hidden.get(h) + " per event", true, true);
             XYSeries ceiling = new XYSeries("H=" + hidden.get(h) + " no-model", true, true);
             for (BenchResult r : results) {
@@ -124,15 +174,23 @@ final class BenchChart {
                         perEvent.add(r.batch(), r.eventsPerSecond());
                         break;
                     default:
-                        batched.add(r.batch(), r.eventsPerSecond());
+                        batchedSeries
+                                .get(lines.indexOf(line(r, results)))
+                                .add(r.batch(), r.eventsPerSecond());
                 }
             }
             int series = data.getSeriesCount();
-            data.addSeries(batched);
-            renderer.setSeriesPaint(series, color);
-            renderer.setSeriesStroke(series, Charts.SOLID);
-            renderer.setSeriesShape(series, Charts.POINT);
-            renderer.setSeriesItemLabelsVisible(series, true);
+            for (int l = 0; l < batchedSeries.size(); l++) {
+                data.addSeries(batchedSeries.get(l));
+                renderer.setSeriesPaint(series + l, color);
+                renderer.setSeriesStroke(series + l, l == 0 ? Charts.SOLID : Charts.DASHED);
+                renderer.setSeriesShape(series + l, l == 0 ? Charts.POINT : Charts.SQUARE);
+                renderer.setSeriesItemLabelsVisible(series + l, l == 0);
+                if (batchedSeries.get(l).getItemCount() > 0) {
+                    panelMax = Math.max(panelMax, batchedSeries.get(l).getMaxY());
+                }
+            }
+            series += batchedSeries.size() - 1;
 
             data.addSeries(perEvent);
             renderer.setSeriesPaint(series + 1, color);
@@ -146,9 +204,6 @@ final class BenchChart {
                                 + hidden.get(h)
                                 + ")");
                 perEventMax = Math.max(perEventMax, perEvent.getY(i).doubleValue());
-            }
-            if (batched.getItemCount() > 0) {
-                panelMax = Math.max(panelMax, batched.getMaxY());
             }
             if (ceiling.getItemCount() > 0) {
                 panelMax = Math.max(panelMax, ceiling.getMaxY());

@@ -4,7 +4,9 @@ import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruInference;
 import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.operator.GruPrediction;
-import dev.flinkgru.operator.predictor.TorchScriptPredictorFactory;
+import dev.flinkgru.operator.predictor.BatchPredictor;
+import dev.flinkgru.operator.predictor.BatchPredictorFactory;
+import dev.flinkgru.operator.predictor.BatchPredictors;
 import dev.flinkgru.tools.command.CliException;
 import dev.flinkgru.tools.command.ConfigFlags;
 import dev.flinkgru.tools.command.Converters.IntList;
@@ -48,6 +50,7 @@ import picocli.CommandLine.Option;
                     + " [--latency-seconds S]",
             "    [--max-delay-ms N] [--buffer-timeout-ms N] [--device cpu|gpu|gpu:N|auto]"
                     + " [--models-dir D]",
+            "    [--engine torchscript,onnx] [--pipeline-depths 1,2]",
             "    [--json FILE] [--chart FILE]",
             "flink-gru bench --chart-from FILE.json [--chart FILE]"
         },
@@ -56,7 +59,10 @@ import picocli.CommandLine.Option;
             "Throughput and latency of one generated stream (F=8, a scattered key order) through"
                     + " the same pipeline three ways, for each hidden size and state backend:"
                     + " no-model (Flink's keyed-state ceiling), per-event (batch size 1) and"
-                    + " batched. Peak events/s, then p50/p99 latency at half that load; a table,"
+                    + " batched (each engine and pipeline depth); the predictor alone (no Flink);"
+                    + " and a simulated device (2 ms + 1 us per row per call, one call at a time"
+                    + " per JVM) at pipeline depth 1 and 2, with and without the shared device"
+                    + " batcher. Peak events/s, then p50/p99 latency at half that load; a table,"
                     + " a chart, and with --json the results as JSON.",
             ""
         })
@@ -140,6 +146,31 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
     long bufferTimeoutMillis;
 
     @Option(
+            names = "--engine",
+            paramLabel = "E,..",
+            defaultValue = "torchscript",
+            description =
+                    "Engines of the predictor runs: torchscript, onnx, or both"
+                            + " (torchscript,onnx); each on models/bench/gru-f8-h<H>.pt or .onnx.")
+    String engineList;
+
+    @Option(
+            names = "--pipeline-depths",
+            paramLabel = "D,..",
+            description =
+                    "gru.pipeline.depth of the batched runs. Default: 2 (--quick: 1,2, to"
+                            + " compare); the simulated device's runs: 1,2 and 4 shared.")
+    IntList pipelineDepthsOption;
+
+    @Option(
+            names = "--simulated-only",
+            showDefaultValue = Visibility.NEVER,
+            description =
+                    "Only the simulated device's runs (no model needed): pipeline depth 1 and 2,"
+                            + " with and without the shared device batcher, and depth 4 shared.")
+    boolean simulatedOnly;
+
+    @Option(
             names = "--device",
             paramLabel = "D",
             defaultValue = "cpu",
@@ -160,7 +191,8 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
             description =
                     "Also writes the results as JSON:"
                             + " {\"results\":[{\"mode\",\"hidden\",\"batch\",\"backend\","
-                            + "\"events_per_s\",\"p50_ms\",\"p99_ms\"}]}.")
+                            + "\"events_per_s\",\"p50_ms\",\"p99_ms\",\"engine\",\"predictor\","
+                            + "\"pipeline_depth\",\"shared\",\"device_batch_mean\"}]}.")
     Path json;
 
     @Option(
@@ -179,6 +211,8 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
     Path chartFrom;
 
     long eventCount;
+    List<String> engines;
+    int[] pipelineDepths;
     int[] hiddenSizes;
     int[] batchSizes;
     List<String> backends;
@@ -229,6 +263,20 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                 perEventEventsOption != null ? perEventEventsOption : quick ? 40_000 : 300_000;
         latencyRun = Duration.ofSeconds(latencySeconds != null ? latencySeconds : quick ? 6 : 20);
         maxDelay = Duration.ofMillis(maxDelayMs);
+        engines = List.of(engineList.split(","));
+        for (String engine : engines) {
+            if (!engine.equals("torchscript") && !engine.equals("onnx")) {
+                throw CliException.usage(
+                        "--engine takes torchscript and/or onnx, not '" + engine + "'");
+            }
+        }
+        pipelineDepths =
+                pipelineDepthsOption != null
+                        ? pipelineDepthsOption.toArray()
+                        : quick ? new int[] {1, 2} : new int[] {2};
+        for (int depth : pipelineDepths) {
+            CliException.checkAtLeastOne("--pipeline-depths", depth);
+        }
         modelsDir = modelsDirOption != null ? modelsDirOption : defaultModelsDir();
         for (String backend : backends) {
             if (!backend.equals("heap") && !backend.equals("rocksdb")) {
@@ -243,11 +291,39 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
         return Paths.get(home, "models", "bench");
     }
 
+    /**
+     * One configuration of a Flink run.
+     *
+     * @param mode no-model, per-event or batched
+     * @param hidden H
+     * @param batch the operator's batch size (0 for no-model)
+     * @param backend heap or rocksdb
+     * @param predictor torchscript, onnx or simulated
+     * @param depth gru.pipeline.depth
+     * @param shared gru.device.shared
+     */
+    record Config(
+            String mode,
+            int hidden,
+            int batch,
+            String backend,
+            String predictor,
+            int depth,
+            boolean shared) {}
+
+    /** The simulated device's runs: H=64, heap, B=256 per subtask, calls of up to 1024 rows. */
+    static final int SIMULATED_BATCH = 256;
+
+    static final int SIMULATED_DEVICE_MAX_BATCH = 1024;
+
+    /** 2 x gru.device.max-batch / (subtasks x batch size) at parallelism 2. */
+    static final int SIMULATED_RECOMMENDED_DEPTH = 4;
+
     private List<BenchResult> runAll() throws Exception {
         System.out.printf(
                 Locale.ROOT,
                 "bench: %,d events over %,d keys, F=%d, parallelism %d, %d cores, max delay %d ms,"
-                        + " buffer timeout %d ms, device %s%n",
+                        + " buffer timeout %d ms, device %s, engines %s, pipeline depths %s%n",
                 eventCount,
                 keys,
                 FEATURES,
@@ -255,13 +331,59 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                 Runtime.getRuntime().availableProcessors(),
                 maxDelay.toMillis(),
                 bufferTimeoutMillis,
-                device);
-        runs = backends.size() * hiddenSizes.length * (2 + batchSizes.length);
+                device,
+                String.join(",", engines),
+                java.util.Arrays.toString(pipelineDepths));
+        List<Config> configs = new ArrayList<>();
+        for (String backend : simulatedOnly ? List.<String>of() : backends) {
+            for (int hidden : hiddenSizes) {
+                configs.add(new Config("no-model", hidden, 0, backend, "-", 0, false));
+                for (String engine : engines) {
+                    configs.add(new Config("per-event", hidden, 1, backend, engine, 1, false));
+                    for (int depth : pipelineDepths) {
+                        for (int batch : batchSizes) {
+                            configs.add(
+                                    new Config(
+                                            "batched", hidden, batch, backend, engine, depth,
+                                            false));
+                        }
+                    }
+                }
+            }
+        }
+        for (int depth : pipelineDepthsOption != null ? pipelineDepths : new int[] {1, 2}) {
+            for (boolean shared : new boolean[] {false, true}) {
+                configs.add(
+                        new Config(
+                                "batched",
+                                64,
+                                SIMULATED_BATCH,
+                                "heap",
+                                "simulated",
+                                depth,
+                                shared));
+            }
+        }
+        if (pipelineDepthsOption == null) {
+            // The depth docs/operator.md recommends for these sizes: two device calls' worth of
+            // batches in flight, 2 x 1024 / (2 subtasks x 256).
+            configs.add(
+                    new Config(
+                            "batched",
+                            64,
+                            SIMULATED_BATCH,
+                            "heap",
+                            "simulated",
+                            SIMULATED_RECOMMENDED_DEPTH,
+                            true));
+        }
+        int predictorRuns =
+                simulatedOnly ? 0 : engines.size() * hiddenSizes.length * batchSizes.length;
+        runs = configs.size() + predictorRuns;
         run = 0;
         progress = Progress.start("bench");
         // One unmeasured run first: otherwise the first configuration pays for JIT compilation
         // and class loading of the whole pipeline, and its ratios with it.
-        Path warmUpModel = modelsDir.resolve("gru-f8-h" + hiddenSizes[0] + ".pt");
         long warmUpEvents = Math.min(eventCount, 500_000);
         progress.say(
                 String.format(
@@ -270,42 +392,131 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                         hiddenSizes[0],
                         batchSizes[0],
                         warmUpEvents));
-        runJob("batched", hiddenSizes[0], batchSizes[0], "heap", warmUpModel, warmUpEvents, 0);
-        runJob("no-model", hiddenSizes[0], 0, "heap", warmUpModel, warmUpEvents, 0);
+        Config warmUp =
+                new Config(
+                        "batched",
+                        simulatedOnly ? 64 : hiddenSizes[0],
+                        simulatedOnly ? SIMULATED_BATCH : batchSizes[0],
+                        "heap",
+                        simulatedOnly ? "simulated" : engines.get(0),
+                        pipelineDepths[0],
+                        false);
+        runJob(warmUp, warmUpEvents, 0);
+        runJob(new Config("no-model", hiddenSizes[0], 0, "heap", "-", 0, false), warmUpEvents, 0);
         List<BenchResult> results = new ArrayList<>();
-        for (String backend : backends) {
+        for (String engine : simulatedOnly ? List.<String>of() : engines) {
             for (int hidden : hiddenSizes) {
-                Path model = modelsDir.resolve("gru-f8-h" + hidden + ".pt");
-                if (!Files.isRegularFile(model)) {
-                    throw CliException.failure(
-                            "no benchmark model for H="
-                                    + hidden
-                                    + ": "
-                                    + model
-                                    + " (models/bench/make_bench_models.py writes them)");
-                }
-                results.add(measure("no-model", hidden, 0, backend, model, eventCount));
-                results.add(
-                        measure(
-                                "per-event",
-                                hidden,
-                                1,
-                                backend,
-                                model,
-                                Math.min(eventCount, perEventEvents)));
                 for (int batch : batchSizes) {
-                    results.add(measure("batched", hidden, batch, backend, model, eventCount));
+                    results.add(measurePredictor(engine, hidden, batch));
                 }
             }
+        }
+        for (Config config : configs) {
+            long count =
+                    config.mode().equals("per-event")
+                            ? Math.min(eventCount, perEventEvents)
+                            : eventCount;
+            results.add(measure(config, count));
         }
         progress.say(String.format(Locale.ROOT, "%d of %d configurations measured", runs, runs));
         return results;
     }
 
+    /** The bench model of {@code engine} and {@code hidden}, which must exist. */
+    private Path model(String engine, int hidden) {
+        Path model =
+                modelsDir.resolve("gru-f8-h" + hidden + (engine.equals("onnx") ? ".onnx" : ".pt"));
+        if (!Files.isRegularFile(model)) {
+            throw CliException.failure(
+                    "no benchmark model for H="
+                            + hidden
+                            + ": "
+                            + model
+                            + " (models/bench/make_bench_models.py writes them)");
+        }
+        return model;
+    }
+
+    /** The predictor of a configuration: a real engine on its bench model, or the simulated one. */
+    private BatchPredictorFactory predictor(Config config) {
+        if (config.predictor().equals("simulated")) {
+            return new MeteredPredictorFactory(new SimulatedDevice(config.hidden()));
+        }
+        Configuration options = new Configuration();
+        options.set(GruOptions.MODEL_PATH, model(config.predictor(), config.hidden()).toString());
+        options.set(GruOptions.MODEL_HIDDEN_SIZE, config.hidden());
+        options.set(GruOptions.MODEL_LAYERS, 1);
+        options.set(GruOptions.PREDICTOR_BACKEND, config.predictor());
+        options.set(GruOptions.PREDICTOR_DEVICE, device);
+        options.set(GruOptions.PREDICTOR_WARM_UP, true);
+        return new MeteredPredictorFactory(BatchPredictors.fromConfiguration(options));
+    }
+
+    /** The predictor alone, no Flink: steps of {@code batch} rows for about a second. */
+    private BenchResult measurePredictor(String engine, int hidden, int batch) throws Exception {
+        run++;
+        progress.say(
+                String.format(
+                        Locale.ROOT,
+                        "[%d/%d] %s H=%d predictor alone B=%d",
+                        run,
+                        runs,
+                        engine,
+                        hidden,
+                        batch));
+        Config config = new Config("predictor", hidden, batch, "none", engine, 0, false);
+        try (BatchPredictor predictor = predictor(config).open(FEATURES, batch)) {
+            int s = predictor.shape().stateSize();
+            float[] x = new float[batch * FEATURES];
+            float[] h = new float[batch * s];
+            float[] y = new float[batch * predictor.shape().outputSize()];
+            float[] hNext = new float[batch * s];
+            java.util.Random random = new java.util.Random(7);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            for (int i = 0; i < 50; i++) {
+                predictor.step(batch, x, h, y, hNext);
+            }
+            List<Long> nanos = new ArrayList<>();
+            long began = System.nanoTime();
+            while (nanos.size() < 20
+                    || (System.nanoTime() - began < 1_000_000_000L && nanos.size() < 20_000)) {
+                long t0 = System.nanoTime();
+                predictor.step(batch, x, h, y, hNext);
+                nanos.add(System.nanoTime() - t0);
+            }
+            double seconds = (System.nanoTime() - began) / 1e9;
+            java.util.Collections.sort(nanos);
+            BenchResult result =
+                    new BenchResult(
+                            "predictor",
+                            hidden,
+                            batch,
+                            "none",
+                            nanos.size() * (double) batch / seconds,
+                            nanos.get(nanos.size() / 2) / 1e6,
+                            nanos.get((int) (nanos.size() * 0.99)) / 1e6,
+                            engine,
+                            0,
+                            false,
+                            batch);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %-11s H=%-4d predictor alone B=%-5d %,12.0f events/s   step p50 %.3f ms,"
+                            + " p99 %.3f ms%n",
+                    engine,
+                    hidden,
+                    batch,
+                    result.eventsPerSecond(),
+                    result.p50Millis(),
+                    result.p99Millis());
+            return result;
+        }
+    }
+
     /** Peak throughput over {@code count} events, then latency at half of it. */
-    private BenchResult measure(
-            String mode, int hidden, int batch, String backend, Path model, long count)
-            throws Exception {
+    private BenchResult measure(Config config, long count) throws Exception {
         run++;
         String name =
                 String.format(
@@ -313,13 +524,25 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                         "[%d/%d] %s H=%d %s%s",
                         run,
                         runs,
-                        backend,
-                        hidden,
-                        mode,
-                        mode.equals("no-model") ? "" : " B=" + batch);
+                        config.backend(),
+                        config.hidden(),
+                        config.mode(),
+                        config.mode().equals("no-model")
+                                ? ""
+                                : " "
+                                        + config.predictor()
+                                        + " B="
+                                        + config.batch()
+                                        + " depth "
+                                        + config.depth()
+                                        + (config.shared() ? " shared device" : ""));
         progress.say(String.format(Locale.ROOT, "%s: throughput, %,d events", name, count));
-        runJob(mode, hidden, batch, backend, model, count, 0);
+        runJob(config, count, 0);
         double peak = BenchSink.eventsPerSecond();
+        double deviceBatch =
+                config.mode().equals("no-model") ? 0 : MeteredPredictorFactory.meanRowsPerCall();
+        // The simulated device's busy share of the measured window (count / peak seconds).
+        double busy = SimulatedDevice.busyNanos() / 1e9 / (count / peak);
         double halfLoad = peak / 2;
         long latencyEvents = Math.max(40_000, (long) (halfLoad * latencyRun.toSeconds()));
         progress.say(
@@ -329,38 +552,55 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                         name,
                         halfLoad,
                         latencyEvents));
-        runJob(mode, hidden, batch, backend, model, latencyEvents, halfLoad);
+        runJob(config, latencyEvents, halfLoad);
         BenchResult result =
                 new BenchResult(
-                        mode,
-                        hidden,
-                        batch,
-                        backend,
+                        config.mode(),
+                        config.hidden(),
+                        config.batch(),
+                        config.backend(),
                         peak,
                         BenchSink.latencyMillis(0.50),
-                        BenchSink.latencyMillis(0.99));
+                        BenchSink.latencyMillis(0.99),
+                        config.predictor(),
+                        config.depth(),
+                        config.shared(),
+                        deviceBatch);
         System.out.printf(
                 Locale.ROOT,
-                "  %-7s H=%-4d %-9s B=%-5d %,12.0f events/s   at %,.0f events/s: p50 %.1f ms, p99 %.1f ms%n",
-                backend,
-                hidden,
-                mode,
-                batch,
+                "  %-7s H=%-4d %-9s %-11s depth %d%s B=%-5d %,12.0f events/s   at %,.0f events/s:"
+                        + " p50 %.1f ms, p99 %.1f ms%s%n",
+                config.backend(),
+                config.hidden(),
+                config.mode(),
+                config.predictor(),
+                config.depth(),
+                config.shared() ? " shared" : "",
+                config.batch(),
                 peak,
                 halfLoad,
                 result.p50Millis(),
-                result.p99Millis());
+                result.p99Millis(),
+                !config.predictor().equals("simulated")
+                        ? deviceBatch > 0
+                                ? String.format(
+                                        Locale.ROOT, ", %.0f rows per predictor call", deviceBatch)
+                                : ""
+                        : String.format(
+                                Locale.ROOT,
+                                ", %.0f rows per device call, device busy %.0f%%",
+                                deviceBatch,
+                                100 * busy));
         return result;
     }
 
-    private void runJob(
-            String mode, int hidden, int batch, String backend, Path model, long count, double rate)
-            throws Exception {
-        Configuration config = new Configuration();
-        config.set(
-                StateBackendOptions.STATE_BACKEND, backend.equals("heap") ? "hashmap" : "rocksdb");
+    private void runJob(Config config, long count, double rate) throws Exception {
+        Configuration flink = new Configuration();
+        flink.set(
+                StateBackendOptions.STATE_BACKEND,
+                config.backend().equals("heap") ? "hashmap" : "rocksdb");
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
+                StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
         // Network buffers leave when full or after this long; Flink's default of 100 ms would
         // dominate the latency of a half-loaded pipeline.
         env.setBufferTimeout(bufferTimeoutMillis);
@@ -377,23 +617,26 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                         "events");
         KeyedStream<GruEvent, String> keyed = source.keyBy(GruEvent::getKey);
         DataStream<GruPrediction> out;
-        if (mode.equals("no-model")) {
-            out = keyed.process(new NoModelFunction(hidden)).name("no model");
+        if (config.mode().equals("no-model")) {
+            out = keyed.process(new NoModelFunction(config.hidden())).name("no model");
         } else {
             out =
                     GruInference.builder()
-                            .setPredictor(
-                                    new TorchScriptPredictorFactory(
-                                            model.toString(), hidden, 1, device, 1, 1, true))
+                            .setPredictor(predictor(config))
                             .setInputSize(FEATURES)
-                            .optMaxBatchSize(batch)
+                            .optMaxBatchSize(config.batch())
                             .optMaxDelay(maxDelay)
+                            .optPipelineDepth(config.depth())
+                            .optDeviceShared(config.shared())
+                            .optDeviceMaxBatch(Math.max(SIMULATED_DEVICE_MAX_BATCH, config.batch()))
                             .build()
                             .apply(keyed);
         }
         out.sinkTo(new BenchSink()).name("count");
         BenchSink.reset();
-        env.execute("flink-gru bench " + mode + " B=" + batch);
+        MeteredPredictorFactory.reset();
+        SimulatedDevice.resetBusy();
+        env.execute("flink-gru bench " + config.mode() + " B=" + config.batch());
         if (BenchSink.COUNT.get() != count) {
             throw new IllegalStateException(
                     "bench job emitted "
@@ -407,31 +650,90 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
     private void printTable(List<BenchResult> results) {
         System.out.println();
         System.out.printf(
-                "%-8s %-5s %-10s %6s %14s %9s %9s %11s %12s%n",
+                "%-8s %-5s %-10s %-11s %5s %6s %6s %14s %9s %9s %9s %11s %12s%n",
                 "backend",
                 "H",
                 "mode",
+                "predictor",
+                "depth",
+                "shared",
                 "batch",
                 "events/s",
                 "p50 ms",
                 "p99 ms",
+                "dev batch",
                 "/no-model",
                 "/per-event");
         for (BenchResult r : results) {
-            BenchResult noModel = find(results, "no-model", r.hidden(), r.backend());
-            BenchResult perEvent = find(results, "per-event", r.hidden(), r.backend());
+            BenchResult noModel = find(results, "no-model", r.hidden(), r.backend(), "-");
+            BenchResult perEvent =
+                    find(results, "per-event", r.hidden(), r.backend(), r.predictor());
+            boolean batched = r.mode().equals("batched") && !r.predictor().equals("simulated");
             System.out.printf(
                     Locale.ROOT,
-                    "%-8s %-5d %-10s %6s %,14.0f %9.1f %9.1f %11s %12s%n",
+                    "%-8s %-5d %-10s %-11s %5s %6s %6s %,14.0f %9.1f %9.1f %9s %11s %12s%n",
                     r.backend(),
                     r.hidden(),
                     r.mode(),
+                    r.predictor(),
+                    r.pipelineDepth() == 0 ? "-" : Integer.toString(r.pipelineDepth()),
+                    r.mode().equals("batched") ? (r.shared() ? "yes" : "no") : "-",
                     r.mode().equals("no-model") ? "-" : Integer.toString(r.batch()),
                     r.eventsPerSecond(),
                     r.p50Millis(),
                     r.p99Millis(),
-                    r.mode().equals("batched") ? ratio(r, noModel) : "",
-                    r.mode().equals("batched") ? ratio(r, perEvent) : "");
+                    r.deviceBatchMean() > 0
+                            ? String.format(Locale.ROOT, "%.0f", r.deviceBatchMean())
+                            : "-",
+                    batched ? ratio(r, noModel) : "",
+                    batched ? ratio(r, perEvent) : "");
+        }
+        printSimulatedSummary(results);
+    }
+
+    /** The simulated device's figures against its own bound and each other. */
+    private static void printSimulatedSummary(List<BenchResult> results) {
+        List<BenchResult> simulated =
+                results.stream().filter(r -> r.predictor().equals("simulated")).toList();
+        if (simulated.isEmpty()) {
+            return;
+        }
+        double bound = SimulatedDevice.bound(SIMULATED_DEVICE_MAX_BATCH);
+        BenchResult best =
+                simulated.stream()
+                        .max(java.util.Comparator.comparingDouble(BenchResult::eventsPerSecond))
+                        .orElseThrow();
+        System.out.printf(
+                Locale.ROOT,
+                "%nsimulated device: its bound at %d rows per call is %,.0f events/s; best here"
+                        + " %,.0f (depth %d%s) = %.2f of the bound%n",
+                SIMULATED_DEVICE_MAX_BATCH,
+                bound,
+                best.eventsPerSecond(),
+                best.pipelineDepth(),
+                best.shared() ? ", shared" : "",
+                best.eventsPerSecond() / bound);
+        for (BenchResult unshared : simulated) {
+            if (unshared.shared()) {
+                continue;
+            }
+            simulated.stream()
+                    .filter(r -> r.shared() && r.pipelineDepth() == unshared.pipelineDepth())
+                    .findFirst()
+                    .ifPresent(
+                            shared ->
+                                    System.out.printf(
+                                            Locale.ROOT,
+                                            "  depth %d: mean device batch %.0f shared vs %.0f"
+                                                    + " unshared (%.2fx), %,.0f vs %,.0f"
+                                                    + " events/s%n",
+                                            unshared.pipelineDepth(),
+                                            shared.deviceBatchMean(),
+                                            unshared.deviceBatchMean(),
+                                            shared.deviceBatchMean()
+                                                    / Math.max(1e-9, unshared.deviceBatchMean()),
+                                            shared.eventsPerSecond(),
+                                            unshared.eventsPerSecond()));
         }
     }
 
@@ -442,13 +744,15 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
     }
 
     private static BenchResult find(
-            List<BenchResult> results, String mode, int hidden, String backend) {
+            List<BenchResult> results, String mode, int hidden, String backend, String predictor) {
         return results.stream()
                 .filter(
                         r ->
                                 r.mode().equals(mode)
                                         && r.hidden() == hidden
-                                        && r.backend().equals(backend))
+                                        && r.backend().equals(backend)
+                                        && (predictor.equals("-")
+                                                || r.predictor().equals(predictor)))
                 .findFirst()
                 .orElse(null);
     }

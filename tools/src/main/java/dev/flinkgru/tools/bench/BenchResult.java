@@ -3,13 +3,18 @@ package dev.flinkgru.tools.bench;
 /**
  * One measured configuration.
  *
- * @param mode no-model, per-event or batched
+ * @param mode no-model, per-event, batched, or predictor (the predictor alone, no Flink)
  * @param hidden H
  * @param batch the batch size (1 for per-event, 0 for no-model)
- * @param backend heap or rocksdb
+ * @param backend heap or rocksdb ("none" for the predictor alone)
  * @param eventsPerSecond peak throughput
- * @param p50Millis median event→output latency at half the peak load
+ * @param p50Millis median event→output latency at half the peak load (the predictor alone: of one
+ *     step)
  * @param p99Millis 99th percentile of the same
+ * @param predictor torchscript, onnx or simulated ("-" for no-model)
+ * @param pipelineDepth the operator's gru.pipeline.depth (0 for no-model and the predictor alone)
+ * @param shared whether the subtasks shared one device batcher
+ * @param deviceBatchMean mean rows per predictor (device) call, 0 where not measured
  */
 record BenchResult(
         String mode,
@@ -18,4 +23,32 @@ record BenchResult(
         String backend,
         double eventsPerSecond,
         double p50Millis,
-        double p99Millis) {}
+        double p99Millis,
+        String predictor,
+        int pipelineDepth,
+        boolean shared,
+        double deviceBatchMean) {
+
+    /** A result of a run before predictors, pipelining and shared devices were measured. */
+    BenchResult(
+            String mode,
+            int hidden,
+            int batch,
+            String backend,
+            double eventsPerSecond,
+            double p50Millis,
+            double p99Millis) {
+        this(
+                mode,
+                hidden,
+                batch,
+                backend,
+                eventsPerSecond,
+                p50Millis,
+                p99Millis,
+                mode.equals("no-model") ? "-" : "torchscript",
+                mode.equals("no-model") ? 0 : 1,
+                false,
+                0);
+    }
+}

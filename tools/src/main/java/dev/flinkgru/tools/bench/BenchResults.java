@@ -13,7 +13,10 @@ import java.util.List;
 
 /**
  * The results of one bench run as {@code bench --json FILE} writes them: {@code
- * {"cores":N,"results":[{"mode","hidden","batch","backend","events_per_s","p50_ms","p99_ms"}]}}.
+ * {"cores":N,"results":[{"mode","hidden","batch","backend","events_per_s","p50_ms","p99_ms",
+ * "engine","predictor","pipeline_depth","shared","device_batch_mean"}]}} ({@code engine} and {@code
+ * predictor} name the same: torchscript, onnx or simulated). Files of earlier runs, without the
+ * last five fields, read as TorchScript at pipeline depth 1, unshared.
  *
  * @param cores the cores of the machine that ran them (0 if unknown)
  * @param results the measured configurations, in run order
@@ -36,6 +39,11 @@ record BenchResults(int cores, List<BenchResult> results) {
             node.put("events_per_s", r.eventsPerSecond());
             node.put("p50_ms", r.p50Millis());
             node.put("p99_ms", r.p99Millis());
+            node.put("engine", r.predictor());
+            node.put("predictor", r.predictor());
+            node.put("pipeline_depth", r.pipelineDepth());
+            node.put("shared", r.shared());
+            node.put("device_batch_mean", r.deviceBatchMean());
         }
         if (file.toAbsolutePath().getParent() != null) {
             Files.createDirectories(file.toAbsolutePath().getParent());
@@ -57,7 +65,7 @@ record BenchResults(int cores, List<BenchResult> results) {
         }
         List<BenchResult> results = new ArrayList<>();
         for (JsonNode r : array) {
-            results.add(
+            BenchResult old =
                     new BenchResult(
                             text(file, r, "mode"),
                             number(file, r, "hidden").intValue(),
@@ -65,7 +73,20 @@ record BenchResults(int cores, List<BenchResult> results) {
                             text(file, r, "backend"),
                             number(file, r, "events_per_s").doubleValue(),
                             number(file, r, "p50_ms").doubleValue(),
-                            number(file, r, "p99_ms").doubleValue()));
+                            number(file, r, "p99_ms").doubleValue());
+            results.add(
+                    new BenchResult(
+                            old.mode(),
+                            old.hidden(),
+                            old.batch(),
+                            old.backend(),
+                            old.eventsPerSecond(),
+                            old.p50Millis(),
+                            old.p99Millis(),
+                            r.path("predictor").asText(r.path("engine").asText(old.predictor())),
+                            r.path("pipeline_depth").asInt(old.pipelineDepth()),
+                            r.path("shared").asBoolean(false),
+                            r.path("device_batch_mean").asDouble(0)));
         }
         return new BenchResults(root.path("cores").asInt(0), results);
     }

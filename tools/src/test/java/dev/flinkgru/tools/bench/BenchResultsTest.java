@@ -40,11 +40,64 @@ class BenchResultsTest {
         assertThat(first.fieldNames())
                 .toIterable()
                 .containsExactly(
-                        "mode", "hidden", "batch", "backend", "events_per_s", "p50_ms", "p99_ms");
+                        "mode",
+                        "hidden",
+                        "batch",
+                        "backend",
+                        "events_per_s",
+                        "p50_ms",
+                        "p99_ms",
+                        "engine",
+                        "predictor",
+                        "pipeline_depth",
+                        "shared",
+                        "device_batch_mean");
         assertThat(first.get("mode").asText()).isEqualTo("no-model");
         assertThat(first.get("batch").asInt()).isZero();
         assertThat(first.get("events_per_s").asDouble()).isEqualTo(268118.27);
         assertThat(root.get("results")).hasSize(RESULTS.size());
+    }
+
+    @Test
+    void aFileOfAnEarlierRunReadsAsTorchScriptAtDepthOneUnshared() throws Exception {
+        Path file = tmp.resolve("old.json");
+        java.nio.file.Files.writeString(
+                file,
+                "{\"results\":[{\"mode\":\"batched\",\"hidden\":64,\"batch\":256,"
+                        + "\"backend\":\"heap\",\"events_per_s\":339124.5,\"p50_ms\":6.1,"
+                        + "\"p99_ms\":48.4}]}");
+        BenchResult r = BenchResults.read(file).results().get(0);
+        assertThat(r.predictor()).isEqualTo("torchscript");
+        assertThat(r.pipelineDepth()).isEqualTo(1);
+        assertThat(r.shared()).isFalse();
+        assertThat(r.deviceBatchMean()).isZero();
+    }
+
+    @Test
+    void simulatedAndSharedRowsReadBack() throws Exception {
+        Path file = tmp.resolve("new.json");
+        List<BenchResult> rows =
+                List.of(
+                        new BenchResult(
+                                "batched",
+                                64,
+                                256,
+                                "heap",
+                                250_000,
+                                4.2,
+                                9.9,
+                                "simulated",
+                                2,
+                                true,
+                                812.5));
+        BenchResults.write(new BenchResults(2, rows), file);
+        JsonNode first = new ObjectMapper().readTree(file.toFile()).get("results").get(0);
+        assertThat(first.get("predictor").asText()).isEqualTo("simulated");
+        assertThat(first.get("engine").asText()).isEqualTo("simulated");
+        assertThat(first.get("pipeline_depth").asInt()).isEqualTo(2);
+        assertThat(first.get("shared").asBoolean()).isTrue();
+        assertThat(first.get("device_batch_mean").asDouble()).isEqualTo(812.5);
+        assertThat(BenchResults.read(file).results()).isEqualTo(rows);
     }
 
     @Test
