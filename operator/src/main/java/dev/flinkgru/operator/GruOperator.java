@@ -90,8 +90,14 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     /** The most events the buffer holds: a batch per batch that may be in flight. */
     private transient int bufferCap;
 
-    /** Set by a flush: batches keep leaving as keys become ready, until nothing is buffered. */
-    private transient boolean draining;
+    /**
+     * Buffered events that must leave now, without waiting for a full batch: those of the last size
+     * or delay flush not yet in a batch. They leave in partial batches while nothing is in flight.
+     */
+    private transient int flushTarget;
+
+    /** Set while a barrier, watermark or the end of input waits: everything leaves at once. */
+    private transient boolean drainAll;
 
     /** Guards {@link #dispatch} against itself: a synchronous runner applies inside it. */
     private transient boolean dispatching;
@@ -195,17 +201,14 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
                 mailbox.yield();
             }
         }
-        if (buffer.isEmpty() && !draining && delayTimer == null) {
-            long now = getProcessingTimeService().getCurrentProcessingTime();
-            delayTimer =
-                    getProcessingTimeService()
-                            .registerTimer(flushPolicy.deadline(now), t -> onDelayExpired());
+        if (delayTimer == null) {
+            startDelayTimer();
         }
         buffer.add(key, event);
-        if (draining) {
-            dispatch();
-        } else if (flushPolicy.isFull(buffer.size())) {
+        if (flushPolicy.isFull(buffer.size() - flushTarget)) {
             flush(FlushReason.SIZE);
+        } else {
+            dispatch(); // a full batch of ready keys leaves whenever a batch is free
         }
     }
 
@@ -222,6 +225,13 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
             }
         }
         return null;
+    }
+
+    private void startDelayTimer() {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        delayTimer =
+                getProcessingTimeService()
+                        .registerTimer(flushPolicy.deadline(now), t -> onDelayExpired());
     }
 
     private void onDelayExpired() throws Exception {
@@ -247,32 +257,37 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         super.finish();
     }
 
-    /** Starts running everything buffered, batch by batch. */
+    /** Everything buffered now must leave: in full batches, or partial ones when nothing runs. */
     private void flush(FlushReason reason) throws Exception {
         if (buffer.isEmpty()) {
             return;
         }
-        if (delayTimer != null) {
-            delayTimer.cancel(false);
-            delayTimer = null;
-        }
         metrics.recordFlush(reason);
-        draining = true;
+        flushTarget = buffer.size();
         dispatch();
     }
 
     /** Runs everything buffered and waits until every batch in flight has been applied. */
     private void drain(FlushReason reason) throws Exception {
-        flush(reason);
-        while (inFlight > 0 || !buffer.isEmpty()) {
-            mailbox.yield();
+        if (!buffer.isEmpty()) {
+            metrics.recordFlush(reason);
+        }
+        drainAll = true;
+        try {
+            dispatch();
+            while (inFlight > 0 || !buffer.isEmpty()) {
+                mailbox.yield();
+            }
+        } finally {
+            drainAll = false;
         }
     }
 
     /**
      * Submits batches while fewer than the pipeline depth are in flight: a full batch of ready keys
-     * at once, a partial one only while nothing is in flight (the predictor would idle). A batch
-     * taken later, while another runs, holds what arrived meanwhile.
+     * at any time; a partial one only for events that must leave (a flush), and then only while
+     * nothing is in flight (the predictor would idle), or at once while a barrier, watermark or the
+     * end of input waits.
      */
     private void dispatch() throws Exception {
         if (dispatching) {
@@ -280,14 +295,17 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         }
         dispatching = true;
         try {
-            while (!freeBatches.isEmpty()
-                    && buffer.hasReady()
-                    && (inFlight == 0 || buffer.readyKeys() >= flushPolicy.maxBatchSize())) {
+            while (!freeBatches.isEmpty() && buffer.hasReady()) {
+                boolean full = buffer.readyKeys() >= flushPolicy.maxBatchSize();
+                if (!full && !drainAll && (flushTarget == 0 || inFlight > 0)) {
+                    break;
+                }
                 Batch batch = freeBatches.poll();
                 buffer.pollReady(flushPolicy.maxBatchSize(), batchKeys, batchEvents);
                 step.gather(batch, batchKeys, batchEvents, states);
                 batchKeys.clear();
                 batchEvents.clear();
+                flushTarget = Math.max(0, flushTarget - batch.size());
                 inFlight++;
                 if (runner.synchronous()) {
                     Throwable[] failure = new Throwable[1];
@@ -305,12 +323,18 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         } finally {
             dispatching = false;
         }
-        if (buffer.isEmpty() && inFlight == 0) {
-            draining = false;
+        if (buffer.isEmpty()) {
+            flushTarget = 0;
+            if (delayTimer != null) {
+                delayTimer.cancel(false);
+                delayTimer = null;
+            }
+        } else if (delayTimer == null && flushTarget == 0) {
+            startDelayTimer(); // events left behind a key in flight get a deadline of their own
         }
     }
 
-    /** Applies a batch that ran: states, outputs, refusals; then dispatches more if draining. */
+    /** Applies a batch that ran: states, outputs, refusals; then dispatches what may leave. */
     private void complete(Batch batch, Throwable failure) throws Exception {
         inFlight--;
         if (failure != null) {
@@ -323,9 +347,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         metrics.recordPredictions(step.apply(batch, states, results));
         buffer.complete(batch.keys(), batch.size());
         freeBatches.add(batch);
-        if (draining) {
-            dispatch();
-        }
+        dispatch();
     }
 
     /**
