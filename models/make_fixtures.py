@@ -586,6 +586,92 @@ def write_faulty():
     write_new(os.path.join(target, "README"), readme.encode())  # make_fixtures.py lists them all
 
 
+
+def write_rollout(seed=89):
+    """Two versions of one model, and what each policy makes of a switch from the first to the second.
+
+    rollout/: model-a.pt, model-b.pt (and .onnx): GruWithHead F=4 H=16 L=1 O=3; B is A fine-tuned
+    (A's weights plus small noise), so carrying A's states over (KEEP) is meaningful. events.csv has
+    the first SPLIT rows (every key's early events, interleaved) then the rest; keys of varied
+    shapes, some only before the split, some only after. expected-POLICY.csv has, for every row,
+    the first SPLIT rows under A from the zero state, then under B:
+      reset   from the zero state at the split
+      keep    from A's state at the split
+      rewarm  from B run over the key's last HISTORY events before the split, from the zero state
+    model-h8.pt is a model of H=8 (refused where H=16 is configured).
+    """
+    name, features, hidden, layers, outputs, history = "rollout", 4, 16, 1, 3, 6
+    target = os.path.join(OUT, name)
+    if committed(name):
+        print(f"{name}: committed set kept")
+        return
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    model_a = GruWithHead(features, hidden, layers, outputs).eval()
+    model_b = GruWithHead(features, hidden, layers, outputs).eval()
+    with torch.no_grad():
+        for pa, pb in zip(model_a.parameters(), model_b.parameters()):
+            pb.copy_(pa + 0.05 * torch.randn_like(pa))
+    broken = GruWithHead(features, 8, layers, outputs).eval()
+
+    keys = varied_keys(40, rng)
+    before = {k: rng.randint(1, 14) for k in keys[:34]}  # 2..14 events before the split; some 1
+    after = {k: rng.randint(1, 10) for k in keys[6:]}  # keys[:6] only before, keys[34:] only after
+    total = {k: before.get(k, 0) + after.get(k, 0) for k in keys}
+    readings = {k: sensor_readings(n, features, rng) for k, n in total.items()}
+    rows = interleave(before, rng)
+    split = len(rows)
+    rows += [(k, before.get(k, 0) + t) for k, t in interleave(after, rng)]
+
+    def run(model, x, h0=None):
+        """y [T,O] and h [L,1,H] of model over x [T,F] from h0 (default zero), all at once."""
+        if h0 is None:
+            h0 = torch.zeros(layers, 1, hidden)
+        if x.shape[0] == 0:
+            return torch.zeros(0, outputs), h0
+        out, hn = model.gru(x.unsqueeze(0), h0)
+        return model.head(out[0]), hn
+
+    expected = {policy: {} for policy in ("reset", "keep", "rewarm")}
+    with torch.no_grad():
+        for k in keys:
+            x, n = readings[k], before.get(k, 0)
+            y_a, h_a = run(model_a, x[:n])
+            post = x[n:]
+            y_reset, _ = run(model_b, post)
+            y_keep, _ = run(model_b, post, h_a)
+            warm = x[max(0, n - history):]
+            y_rewarm = run(model_b, warm)[0][min(n, history):]
+            for policy, y_post in (("reset", y_reset), ("keep", y_keep), ("rewarm", y_rewarm)):
+                expected[policy][k] = torch.cat([y_a, y_post])
+            # Stepping the scripted modules one event at a time agrees.
+            h = torch.zeros(layers, 1, hidden)
+            for t in range(x.shape[0]):
+                y, h = (model_a if t < n else model_b)(x[t : t + 1], h)
+                assert (y[0] - expected["keep"][k][t]).abs().max() <= 1e-5, (k, t)
+
+    os.makedirs(target, exist_ok=True)
+    write_new(os.path.join(target, "model-a.pt"), script_bytes(model_a))
+    write_new(os.path.join(target, "model-b.pt"), script_bytes(model_b))
+    write_new(os.path.join(target, "model-h8.pt"), script_bytes(broken))
+    export_onnx(model_a, features, hidden, layers, os.path.join(target, "model-a.onnx"))
+    export_onnx(model_b, features, hidden, layers, os.path.join(target, "model-b.onnx"))
+    xs = [f"x{i}" for i in range(features)]
+    ys = [f"y{i}" for i in range(outputs)]
+    write_new(os.path.join(target, "events.csv"), csv_bytes(
+        ["seq", "key"] + xs,
+        ([seq, k] + [fmt(v) for v in readings[k][t]] for seq, (k, t) in enumerate(rows))))
+    for policy, ys_of in expected.items():
+        write_new(os.path.join(target, f"expected-{policy}.csv"), csv_bytes(
+            ["seq", "key"] + ys,
+            ([seq, k] + [fmt(v) for v in ys_of[k][t]] for seq, (k, t) in enumerate(rows))))
+    meta = ("# two versions of GruWithHead; B = A + 0.05 N(0,1) on every weight\n"
+            f"features={features}\nhidden={hidden}\nlayers={layers}\noutputs={outputs}\n"
+            f"split={split}\nhistory={history}\nkeys={len(keys)}\nevents={len(rows)}\n"
+            f"torch={torch.__version__}\n")
+    write_new(os.path.join(target, "meta.properties"), meta.encode())
+    print(f"{name}: F={features} H={hidden} split={split} events={len(rows)} history={history}")
+
 if __name__ == "__main__":
     write_faulty()
     write_set("tiny", features=3, hidden=8, layers=2, outputs=2, keys=60, max_len=30, seed=7)
@@ -595,3 +681,4 @@ if __name__ == "__main__":
     write_projection()
     write_recommender_emb()
     write_two_layer()
+    write_rollout()

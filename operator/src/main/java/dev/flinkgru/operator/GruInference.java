@@ -55,7 +55,9 @@ public final class GruInference {
                         b.pipelineDepth,
                         b.deviceShared,
                         b.deviceMaxBatch,
-                        b.deviceMaxWait);
+                        b.deviceMaxWait,
+                        b.stateHistory,
+                        b.modelWatchInterval);
         this.uid = b.uid;
     }
 
@@ -76,8 +78,12 @@ public final class GruInference {
                         .optPipelineDepth(config.get(GruOptions.PIPELINE_DEPTH))
                         .optDeviceShared(config.get(GruOptions.DEVICE_SHARED))
                         .optDeviceMaxBatch(config.get(GruOptions.DEVICE_MAX_BATCH))
-                        .optDeviceMaxWait(config.get(GruOptions.DEVICE_MAX_WAIT));
+                        .optDeviceMaxWait(config.get(GruOptions.DEVICE_MAX_WAIT))
+                        .optStateHistory(config.get(GruOptions.STATE_HISTORY));
         config.getOptional(GruOptions.STATE_TTL).ifPresent(builder::optStateTtl);
+        if (config.get(GruOptions.MODEL_WATCH)) {
+            builder.optModelWatch(config.get(GruOptions.MODEL_WATCH_INTERVAL));
+        }
         return builder.build();
     }
 
@@ -122,6 +128,8 @@ public final class GruInference {
         private boolean deviceShared = GruOptions.DEVICE_SHARED.defaultValue();
         private int deviceMaxBatch = GruOptions.DEVICE_MAX_BATCH.defaultValue();
         private Duration deviceMaxWait = GruOptions.DEVICE_MAX_WAIT.defaultValue();
+        private int stateHistory = GruOptions.STATE_HISTORY.defaultValue();
+        private Duration modelWatchInterval;
         private String uid = DEFAULT_UID;
 
         private Builder() {}
@@ -219,6 +227,31 @@ public final class GruInference {
             return this;
         }
 
+        /** {@link GruOptions#STATE_HISTORY}. */
+        public Builder optStateHistory(int stateHistory) {
+            Preconditions.checkArgument(
+                    stateHistory >= 0,
+                    "%s must not be negative, was %s",
+                    GruOptions.STATE_HISTORY.key(),
+                    stateHistory);
+            this.stateHistory = stateHistory;
+            return this;
+        }
+
+        /**
+         * {@link GruOptions#MODEL_WATCH}: watches the predictor's model path every {@code interval}
+         * ({@link GruOptions#MODEL_WATCH_INTERVAL}).
+         */
+        public Builder optModelWatch(Duration interval) {
+            Preconditions.checkArgument(
+                    interval != null && !interval.isNegative() && !interval.isZero(),
+                    "%s must be positive, was %s",
+                    GruOptions.MODEL_WATCH_INTERVAL.key(),
+                    interval);
+            this.modelWatchInterval = interval;
+            return this;
+        }
+
         public Builder optUid(String uid) {
             Preconditions.checkArgument(uid != null && !uid.isBlank(), "uid must not be blank");
             this.uid = uid;
@@ -235,6 +268,23 @@ public final class GruInference {
                     deviceMaxBatch,
                     GruOptions.BATCH_MAX_SIZE.key(),
                     flushPolicy.maxBatchSize());
+            Preconditions.checkState(
+                    mismatchPolicy != FingerprintMismatchPolicy.REWARM || stateHistory > 0,
+                    "%s REWARM rebuilds states from the history kept per key: set %s to the events"
+                            + " to keep (at least 1)",
+                    GruOptions.STATE_FINGERPRINT_MISMATCH.key(),
+                    GruOptions.STATE_HISTORY.key());
+            Preconditions.checkState(
+                    modelWatchInterval == null || mismatchPolicy != FingerprintMismatchPolicy.FAIL,
+                    "%s cannot go with %s FAIL: the first key of the old model after a swap would"
+                            + " fail the job, and every restart with it",
+                    GruOptions.MODEL_WATCH.key(),
+                    GruOptions.STATE_FINGERPRINT_MISMATCH.key());
+            Preconditions.checkState(
+                    modelWatchInterval == null || predictor.modelPath() != null,
+                    "%s needs a predictor that opens a model file; %s opens none",
+                    GruOptions.MODEL_WATCH.key(),
+                    predictor.explain());
             return new GruInference(this);
         }
     }

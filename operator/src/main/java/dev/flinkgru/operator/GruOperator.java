@@ -4,19 +4,19 @@ import dev.flinkgru.operator.flush.FlushPolicy;
 import dev.flinkgru.operator.flush.FlushReason;
 import dev.flinkgru.operator.internal.Batch;
 import dev.flinkgru.operator.internal.BatchStep;
-import dev.flinkgru.operator.internal.DeviceBatcher;
 import dev.flinkgru.operator.internal.GruOperatorMetrics;
 import dev.flinkgru.operator.internal.KeyedEventBuffer;
-import dev.flinkgru.operator.internal.SharedDeviceRunner;
-import dev.flinkgru.operator.internal.StepRunner;
-import dev.flinkgru.operator.internal.ThreadedStepRunner;
 import dev.flinkgru.operator.predictor.BatchPredictor;
+import dev.flinkgru.operator.predictor.BatchPredictorFactory;
 import dev.flinkgru.operator.predictor.ModelShape;
+import dev.flinkgru.operator.predictor.ModelVersions;
+import dev.flinkgru.state.FeatureHistory;
+import dev.flinkgru.state.FeatureHistorySerializer;
 import dev.flinkgru.state.FingerprintMismatchPolicy;
 import dev.flinkgru.state.HiddenState;
 import dev.flinkgru.state.HiddenStateSerializer;
 import dev.flinkgru.state.HiddenStateTtl;
-import java.util.ArrayDeque;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -24,7 +24,6 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
@@ -67,20 +66,33 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         return new ValueStateDescriptor<>(STATE_NAME, HiddenStateSerializer.INSTANCE);
     }
 
+    /** Name of the keyed state that holds each key's last events ({@code gru.state.history}). */
+    public static final String HISTORY_STATE_NAME = "gru-history";
+
+    /** The descriptor of the keyed state holding each key's {@link FeatureHistory} (no TTL). */
+    public static ValueStateDescriptor<FeatureHistory> historyDescriptor() {
+        return new ValueStateDescriptor<>(HISTORY_STATE_NAME, FeatureHistorySerializer.INSTANCE);
+    }
+
     private final GruOperatorSettings settings;
     private final FlushPolicy flushPolicy;
     private final transient MailboxExecutor mailbox;
 
-    private transient BatchPredictor predictor;
-    private transient DeviceBatcher deviceBatcher;
-    private transient ModelShape shape;
+    /** The model served; replaced whole at a checkpoint barrier when a new version is ready. */
+    private transient ServedModel served;
+
+    /** Watches the model path for new versions, or null. */
+    private transient ModelWatcher watcher;
+
+    private transient String thread;
     private transient ValueState<HiddenState> hiddenState;
+
+    /** Each key's last events, or null without gru.state.history. */
+    private transient ValueState<FeatureHistory> historyState;
+
     private transient KeyedEventBuffer buffer;
     private transient ScheduledFuture<?> delayTimer;
     private transient GruOperatorMetrics metrics;
-    private transient BatchStep step;
-    private transient StepRunner runner;
-    private transient ArrayDeque<Batch> freeBatches;
     private transient BatchStep.States states;
     private transient BatchStep.Results results;
 
@@ -116,69 +128,66 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     @Override
     public void open() throws Exception {
         super.open();
-        int maxBatch = flushPolicy.maxBatchSize();
-        int depth = settings.pipelineDepth();
         LOG.info(
                 "{}; pipeline depth {}{}; predictor {}",
                 flushPolicy.explain(),
-                depth,
+                settings.pipelineDepth(),
                 settings.deviceShared()
                         ? ", shared device batcher of " + settings.deviceMaxBatch() + " rows"
                         : "",
                 settings.predictor().explain());
 
-        String thread = "gru " + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks();
-        if (settings.deviceShared()) {
-            if (settings.deviceMaxBatch() < maxBatch) {
-                throw new IllegalConfigurationException(
-                        GruOptions.DEVICE_MAX_BATCH.key()
-                                + " is "
-                                + settings.deviceMaxBatch()
-                                + " but must be at least "
-                                + GruOptions.BATCH_MAX_SIZE.key()
-                                + " = "
-                                + maxBatch);
-            }
-            deviceBatcher =
-                    DeviceBatcher.acquire(
-                            settings.predictor().sharingKey() + " F=" + settings.inputSize(),
-                            settings.deviceMaxBatch(),
-                            settings.deviceMaxWait(),
-                            () ->
-                                    settings.predictor()
-                                            .open(settings.inputSize(), settings.deviceMaxBatch()));
-            predictor = deviceBatcher.client();
-            step = new BatchStep(predictor, maxBatch, settings.maxFailedRows());
-            runner = new SharedDeviceRunner(deviceBatcher, step, thread + " isolation");
-        } else {
-            predictor = settings.predictor().open(settings.inputSize(), maxBatch);
-            step = new BatchStep(predictor, maxBatch, settings.maxFailedRows());
-            runner =
-                    depth == 1
-                            ? StepRunner.inline(step)
-                            : new ThreadedStepRunner(step, thread + " predictor");
-        }
-        shape = predictor.shape();
+        thread = "gru " + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks();
+        BatchPredictorFactory current = ModelVersions.pinned(settings.predictor());
+        served = ServedModel.open(settings, current, thread);
 
         ValueStateDescriptor<HiddenState> descriptor = hiddenStateDescriptor();
         if (settings.stateTtl() != null) {
             descriptor.enableTimeToLive(HiddenStateTtl.idleAfter(settings.stateTtl()));
         }
         hiddenState = getPartitionedState(descriptor);
+        if (settings.stateHistory() > 0) {
+            ValueStateDescriptor<FeatureHistory> history = historyDescriptor();
+            if (settings.stateTtl() != null) {
+                history.enableTimeToLive(HiddenStateTtl.idleAfter(settings.stateTtl()));
+            }
+            historyState = getPartitionedState(history);
+        }
 
         buffer = new KeyedEventBuffer();
-        bufferCap = maxBatch * depth;
+        bufferCap = flushPolicy.maxBatchSize() * settings.pipelineDepth();
         metrics =
                 new GruOperatorMetrics(
-                        getMetricGroup(), buffer::size, () -> inFlight, deviceBatcher);
-        freeBatches = new ArrayDeque<>();
-        for (int i = 0; i < depth; i++) {
-            freeBatches.add(step.newBatch());
-        }
+                        getMetricGroup(),
+                        buffer::size,
+                        () -> inFlight,
+                        () -> served.shape.fingerprint(),
+                        () -> watcher == null ? "none" : watcher.candidate(),
+                        () -> served.deviceBatcher);
         states = new KeyedStates();
         results = new Emitter();
         batchKeys = new ArrayList<>();
         batchEvents = new ArrayList<>();
+
+        if (settings.modelWatchInterval() != null) {
+            startWatching(current);
+        }
+    }
+
+    private void startWatching(BatchPredictorFactory current) {
+        watcher =
+                new ModelWatcher(
+                        Paths.get(settings.predictor().modelPath()),
+                        served.shape.fingerprint(),
+                        Paths.get(current.modelPath()),
+                        file ->
+                                ServedModel.open(
+                                        settings,
+                                        settings.predictor().forModel(file.toString()),
+                                        thread + " next"),
+                        (file, reason) -> metrics.recordModelRefused(),
+                        thread + " model watch");
+        watcher.start(settings.modelWatchInterval());
     }
 
     @Override
@@ -186,7 +195,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         GruEvent event = element.getValue();
         // Read before anything else: a dispatch or a yield below sets other keys current.
         Object key = getCurrentKey();
-        String problem = validate(event);
+        String problem = validate(event, served.shape);
         if (problem != null) {
             metrics.recordRejected();
             output.collect(
@@ -212,7 +221,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         }
     }
 
-    private String validate(GruEvent event) {
+    private static String validate(GruEvent event, ModelShape shape) {
         if (event.features == null || event.features.length != shape.inputSize()) {
             return "expected "
                     + shape.inputSize()
@@ -248,7 +257,30 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         drain(FlushReason.CHECKPOINT);
+        if (watcher != null) {
+            ServedModel next = watcher.take();
+            if (next != null) {
+                swap(next, checkpointId);
+            }
+        }
         super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    /**
+     * Serves {@code next} from now on: nothing is buffered or in flight (the barrier drained), so
+     * every key's events up to the barrier ran on the old model and all after it on the new.
+     */
+    private void swap(ServedModel next, long checkpointId) throws Exception {
+        ServedModel old = served;
+        served = next;
+        metrics.recordModelSwap();
+        LOG.info(
+                "Checkpoint {}: now serving {} (was {}); states of the old model: {}",
+                checkpointId,
+                next.explain(),
+                old.explain(),
+                settings.mismatchPolicy());
+        old.close();
     }
 
     @Override
@@ -295,24 +327,24 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         }
         dispatching = true;
         try {
-            while (!freeBatches.isEmpty() && buffer.hasReady()) {
+            while (!served.freeBatches.isEmpty() && buffer.hasReady()) {
                 boolean full = buffer.readyKeys() >= flushPolicy.maxBatchSize();
                 if (!full && !drainAll && (flushTarget == 0 || inFlight > 0)) {
                     break;
                 }
-                Batch batch = freeBatches.poll();
+                Batch batch = served.freeBatches.poll();
                 buffer.pollReady(flushPolicy.maxBatchSize(), batchKeys, batchEvents);
-                step.gather(batch, batchKeys, batchEvents, states);
+                served.step.gather(batch, batchKeys, batchEvents, states);
                 batchKeys.clear();
                 batchEvents.clear();
                 flushTarget = Math.max(0, flushTarget - batch.size());
                 inFlight++;
-                if (runner.synchronous()) {
+                if (served.runner.synchronous()) {
                     Throwable[] failure = new Throwable[1];
-                    runner.submit(batch, (done, f) -> failure[0] = f);
+                    served.runner.submit(batch, (done, f) -> failure[0] = f);
                     complete(batch, failure[0]);
                 } else {
-                    runner.submit(
+                    served.runner.submit(
                             batch,
                             (done, failure) ->
                                     mailbox.execute(
@@ -344,40 +376,90 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
             throw new Exception("GRU batch inference failed.", failure);
         }
         metrics.recordBatch(batch.size(), batch.predictorNanos());
-        metrics.recordPredictions(step.apply(batch, states, results));
+        metrics.recordPredictions(served.step.apply(batch, states, results));
         buffer.complete(batch.keys(), batch.size());
-        freeBatches.add(batch);
+        served.freeBatches.add(batch);
         dispatch();
     }
 
     /**
-     * The keys' states in Flink keyed state: zero for a new key, reset or failure for another
-     * model's.
+     * The keys' states in Flink keyed state: zero for a new key; a state of another model as the
+     * policy says. With {@code gru.state.history}, each key's last events too.
      */
     private final class KeyedStates implements BatchStep.States {
+
+        /** The history to rebuild the state just read from, or null. */
+        private float[] rewarmFrom;
+
         @Override
         public HiddenState read(Object key) throws Exception {
             setCurrentKey(key);
+            ModelShape shape = served.shape;
             HiddenState state = hiddenState.value();
             if (state == null) {
                 return HiddenState.zero(shape.stateSize(), shape.fingerprint());
             }
-            if (state.modelFingerprint() != shape.fingerprint()
-                    || state.size() != shape.stateSize()) {
-                if (settings.mismatchPolicy() == FingerprintMismatchPolicy.FAIL) {
+            if (state.modelFingerprint() == shape.fingerprint()
+                    && state.size() == shape.stateSize()) {
+                return state;
+            }
+            switch (settings.mismatchPolicy()) {
+                case FAIL:
                     throw new FingerprintMismatchPolicy.MismatchException(
                             key, state.modelFingerprint(), shape.fingerprint());
-                }
-                metrics.recordStateReset();
-                return HiddenState.zero(shape.stateSize(), shape.fingerprint());
+                case KEEP:
+                    if (state.size() == shape.stateSize()) {
+                        metrics.recordStateKept();
+                        return new HiddenState(
+                                state.values(),
+                                state.steps(),
+                                state.lastEventTime(),
+                                shape.fingerprint());
+                    }
+                    break;
+                case REWARM:
+                    FeatureHistory history = historyState.value();
+                    if (history != null
+                            && history.size() > 0
+                            && history.features() == shape.inputSize()) {
+                        metrics.recordStateRewarmed();
+                        rewarmFrom = history.events();
+                        return new HiddenState(
+                                new float[shape.stateSize()],
+                                history.size(),
+                                state.lastEventTime(),
+                                shape.fingerprint());
+                    }
+                    break;
+                case RESET:
+                default:
+                    break;
             }
-            return state;
+            metrics.recordStateReset();
+            return HiddenState.zero(shape.stateSize(), shape.fingerprint());
         }
 
         @Override
-        public void write(Object key, HiddenState state) throws Exception {
+        public float[] rewarm(Object key) {
+            float[] history = rewarmFrom;
+            rewarmFrom = null;
+            return history;
+        }
+
+        @Override
+        public void write(Object key, HiddenState state, GruEvent event) throws Exception {
             setCurrentKey(key);
             hiddenState.update(state);
+            if (historyState != null) {
+                FeatureHistory history = historyState.value();
+                if (history == null || history.features() != event.features.length) {
+                    history = FeatureHistory.empty(event.features.length, settings.stateHistory());
+                } else {
+                    history = history.withCapacity(settings.stateHistory());
+                }
+                history.append(event.features, 0);
+                historyState.update(history);
+            }
         }
     }
 
@@ -393,7 +475,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
                                     event.eventId,
                                     out,
                                     state.steps(),
-                                    shape.fingerprint()),
+                                    state.modelFingerprint()),
                             event.timestamp));
         }
 
@@ -420,6 +502,16 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         return inFlight;
     }
 
+    /** For tests: the fingerprint of the model served. */
+    long servedFingerprint() {
+        return served.shape.fingerprint();
+    }
+
+    /** For tests: one look of the model watcher, as it takes every interval. */
+    void lookForNewModel() throws Exception {
+        watcher.look();
+    }
+
     /** For tests: the operator's metrics. */
     GruOperatorMetrics metrics() {
         return metrics;
@@ -427,28 +519,25 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
 
     @Override
     public void close() throws Exception {
-        // In reverse order of acquisition: the runner's threads (a native call in progress is
-        // waited for), then the predictor or the hold on the shared batcher.
+        // In reverse order of acquisition: the watcher (and a candidate not taken), then the model
+        // served (its runner's threads, then its predictor or its hold on the shared batcher).
         Exception failure = null;
         try {
-            if (runner != null) {
-                runner.close();
+            if (watcher != null) {
+                watcher.close();
             }
         } catch (Exception e) {
             failure = e;
         }
-        runner = null;
+        watcher = null;
         try {
-            if (deviceBatcher != null) {
-                deviceBatcher.release();
-            } else if (predictor != null) {
-                predictor.close();
+            if (served != null) {
+                served.close();
             }
         } catch (Exception e) {
             failure = addSuppressed(failure, e);
         }
-        deviceBatcher = null;
-        predictor = null;
+        served = null;
         try {
             super.close();
         } catch (Exception e) {

@@ -21,6 +21,9 @@ import org.apache.flink.annotation.Internal;
  * @param deviceShared whether the subtasks of a TaskManager share one device batcher
  * @param deviceMaxBatch the most rows of one call of the shared device batcher
  * @param deviceMaxWait how long the shared device batcher waits for more rows to join a call
+ * @param stateHistory events kept per key for REWARM, 0 for none
+ * @param modelWatchInterval how often the model path is watched for a new version, or null for
+ *     never
  */
 @Internal
 record GruOperatorSettings(
@@ -33,5 +36,7 @@ record GruOperatorSettings(
         int pipelineDepth,
         boolean deviceShared,
         int deviceMaxBatch,
-        Duration deviceMaxWait)
+        Duration deviceMaxWait,
+        int stateHistory,
+        Duration modelWatchInterval)
         implements Serializable {}

@@ -37,7 +37,32 @@ public final class GruOptions {
                     .withDescription(
                             "A TorchScript (.pt) or ONNX (.onnx) file honouring the model contract"
                                     + " forward(x[B,F], h[L,B,H]) -> (y[B,O], h[L,B,H]), float32;"
-                                    + " the format is recognised from the file's bytes.");
+                                    + " the format is recognised from the file's bytes. Or a"
+                                    + " directory of versions: subdirectories named by number"
+                                    + " (1/, 2/, ...), each with one model file (or model.pt or"
+                                    + " model.onnx among others); the highest number is served.");
+
+    public static final ConfigOption<Boolean> MODEL_WATCH =
+            ConfigOptions.key("gru.model.watch")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Watch gru.model.path while the job runs: a new complete file (written"
+                                    + " next to it and renamed over it) or a new version directory"
+                                    + " is loaded and probed off the task thread and takes effect"
+                                    + " at the next checkpoint barrier; states of the old model"
+                                    + " then follow gru.state.fingerprint-mismatch (FAIL is not"
+                                    + " allowed). A file that fails to load or to pass the probe is"
+                                    + " refused with one log line and the modelsRefused metric; the"
+                                    + " old model keeps serving. Needs checkpointing.");
+
+    public static final ConfigOption<Duration> MODEL_WATCH_INTERVAL =
+            ConfigOptions.key("gru.model.watch-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "How often gru.model.watch looks at the model path. A file is taken"
+                                    + " once it is unchanged between two looks.");
 
     public static final ConfigOption<Integer> MODEL_HIDDEN_SIZE =
             ConfigOptions.key("gru.model.hidden-size")
@@ -159,6 +184,23 @@ public final class GruOptions {
                     .enumType(FingerprintMismatchPolicy.class)
                     .defaultValue(FingerprintMismatchPolicy.RESET)
                     .withDescription(
-                            "A restored state from another model: RESET it to zero (counted in the"
-                                    + " stateResets metric) or FAIL the job.");
+                            "What to do with a key's state from another model (restored from a"
+                                    + " savepoint taken under another model, or after"
+                                    + " gru.model.watch swapped the model): RESET it to the zero"
+                                    + " state; FAIL the job; KEEP it as it is if it has the size"
+                                    + " L*H of the new model's (fine-tuned models of one"
+                                    + " architecture), else reset it; REWARM it: run the key's last"
+                                    + " gru.state.history events through the new model from the"
+                                    + " zero state before its next event (a key without history is"
+                                    + " reset). Counted per key in the stateResets, stateKept and"
+                                    + " stateRewarmed metrics.");
+
+    public static final ConfigOption<Integer> STATE_HISTORY =
+            ConfigOptions.key("gru.state.history")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription(
+                            "Events kept per key, their features in a ring in keyed state (with"
+                                    + " the hidden state's TTL), for REWARM. 0: none. Costs F*N"
+                                    + " floats per key and one more state access per event.");
 }

@@ -24,6 +24,12 @@ public final class Batch {
     /** Per row, why the model failed on it, or null. */
     final String[] failures;
 
+    /** Per row, events to run from its state before its event (oldest first, F each), or null. */
+    final float[][] history;
+
+    /** Rows with a history to run. */
+    int rewarming;
+
     int size;
 
     /** Wall time of the predictor calls of this batch, nanoseconds. */
@@ -37,6 +43,7 @@ public final class Batch {
         events = new GruEvent[maxBatch];
         states = new HiddenState[maxBatch];
         failures = new String[maxBatch];
+        history = new float[maxBatch][];
         x = new float[maxBatch * inputSize];
         h = new float[maxBatch * stateSize];
         y = new float[maxBatch * outputSize];
@@ -65,8 +72,10 @@ public final class Batch {
             events[i] = null;
             states[i] = null;
             failures[i] = null;
+            history[i] = null;
         }
         size = 0;
+        rewarming = 0;
         predictorNanos = 0;
         predictorCalls = 0;
     }

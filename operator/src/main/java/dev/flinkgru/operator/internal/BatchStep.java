@@ -42,8 +42,17 @@ public final class BatchStep {
         /** The state {@code key} steps from: its own, or a zero state (new key, or reset). */
         HiddenState read(Object key) throws Exception;
 
-        /** Stores {@code key}'s new state. */
-        void write(Object key, HiddenState state) throws Exception;
+        /**
+         * Called right after {@link #read}: the events to run through the model from the state read
+         * before {@code key}'s next event, oldest first, F floats each (a state rebuilt from the
+         * key's history), or null for none.
+         */
+        default float[] rewarm(Object key) throws Exception {
+            return null;
+        }
+
+        /** Stores {@code key}'s new state, after its {@code event}. */
+        void write(Object key, HiddenState state, GruEvent event) throws Exception;
     }
 
     /** Where a step's results go. */
@@ -62,6 +71,9 @@ public final class BatchStep {
 
     /** Rows in and out of isolated calls, packed from row 0. */
     private final Batch scratch;
+
+    /** One row, for a rebuilding round that failed; made when first needed. */
+    private Batch single;
 
     /** Rows failed since the last predictor call that produced any output. */
     private int failedRowsInARow;
@@ -102,10 +114,15 @@ public final class BatchStep {
         int s = shape.stateSize();
         for (int i = 0; i < n; i++) {
             HiddenState state = states.read(keys.get(i));
+            float[] history = states.rewarm(keys.get(i));
             GruEvent event = events.get(i);
             batch.keys[i] = keys.get(i);
             batch.events[i] = event;
             batch.states[i] = state;
+            if (history != null && history.length > 0) {
+                batch.history[i] = history;
+                batch.rewarming++;
+            }
             System.arraycopy(state.values(), 0, batch.h, i * s, s);
             System.arraycopy(event.features, 0, batch.x, i * f, f);
         }
@@ -114,6 +131,9 @@ public final class BatchStep {
 
     /** Runs the predictor on {@code batch}, isolating the rows it fails on. */
     public void run(Batch batch) throws Exception {
+        if (batch.rewarming > 0) {
+            rewarm(batch);
+        }
         try {
             call(batch.size, batch.x, batch.h, batch.y, batch.hNext, batch);
         } catch (Exception e) {
@@ -144,6 +164,83 @@ public final class BatchStep {
                 succeeded();
             }
         }
+    }
+
+    /**
+     * Runs the history of every row that has one through the model, round by round from the state
+     * read (round t holds the t-th oldest event of each row whose history is that long), so that
+     * the row's state is the new model's over its history before its event runs. A row the model
+     * fails on, or whose rebuilt state is not finite, is refused; its key keeps its state.
+     */
+    private void rewarm(Batch batch) throws Exception {
+        int f = shape.inputSize();
+        int s = shape.stateSize();
+        int longest = 0;
+        for (int i = 0; i < batch.size; i++) {
+            if (batch.history[i] != null) {
+                longest = Math.max(longest, batch.history[i].length / f);
+            }
+        }
+        int[] rows = new int[batch.size];
+        for (int t = 0; t < longest; t++) {
+            int n = 0;
+            for (int i = 0; i < batch.size; i++) {
+                float[] history = batch.history[i];
+                if (history != null && history.length / f > t && batch.failures[i] == null) {
+                    System.arraycopy(history, t * f, scratch.x, n * f, f);
+                    System.arraycopy(batch.h, i * s, scratch.h, n * s, s);
+                    rows[n++] = i;
+                }
+            }
+            if (n == 0) {
+                continue;
+            }
+            try {
+                call(n, scratch.x, scratch.h, scratch.y, scratch.hNext, batch);
+            } catch (ModelContractException e) {
+                throw contractBroken(e);
+            } catch (Exception e) {
+                rewarmOneByOne(batch, rows, n);
+                continue;
+            }
+            for (int k = 0; k < n; k++) {
+                keepRewarmed(batch, rows[k], scratch.hNext, k);
+            }
+            succeeded();
+        }
+    }
+
+    /** After a round of rebuilding failed: each of its rows alone, to find the ones to refuse. */
+    private void rewarmOneByOne(Batch batch, int[] rows, int n) throws Exception {
+        int f = shape.inputSize();
+        int s = shape.stateSize();
+        if (single == null) {
+            single = new Batch(1, f, s, shape.outputSize());
+        }
+        for (int k = 0; k < n; k++) {
+            int row = rows[k];
+            System.arraycopy(scratch.x, k * f, single.x, 0, f);
+            System.arraycopy(batch.h, row * s, single.h, 0, s);
+            try {
+                call(1, single.x, single.h, single.y, single.hNext, batch);
+            } catch (ModelContractException e) {
+                throw contractBroken(e);
+            } catch (Exception e) {
+                failRow(batch, row, e, true);
+                continue;
+            }
+            keepRewarmed(batch, row, single.hNext, 0);
+            succeeded();
+        }
+    }
+
+    private void keepRewarmed(Batch batch, int row, float[] from, int fromRow) {
+        int s = shape.stateSize();
+        if (!allFinite(from, fromRow * s, s)) {
+            batch.failures[row] = NON_FINITE_OUTPUT;
+            return;
+        }
+        System.arraycopy(from, fromRow * s, batch.h, row * s, s);
     }
 
     /** A call produced output: the count of failed rows in a row starts again. */
@@ -237,7 +334,7 @@ public final class BatchStep {
             }
             HiddenState state = batch.states[i];
             state.advance(batch.hNext, i * s, event.timestamp);
-            states.write(batch.keys[i], state);
+            states.write(batch.keys[i], state, event);
             results.predicted(event, Arrays.copyOfRange(batch.y, i * o, (i + 1) * o), state);
             emitted++;
         }

@@ -1,12 +1,16 @@
 package dev.flinkgru.operator.internal;
 
 import dev.flinkgru.operator.flush.FlushReason;
+import dev.flinkgru.state.ModelFingerprint;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.HistogramStatistics;
 import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
@@ -27,8 +31,29 @@ public final class GruOperatorMetrics {
     /** Predictions per second over the last minute (meter). */
     public static final String PREDICTIONS_PER_SECOND = "predictionsPerSecond";
 
-    /** Restored states dropped because another model produced them (counter). */
+    /** States of another model started again from the zero state (counter). */
     public static final String STATE_RESETS = "stateResets";
+
+    /** States of another model carried over as they are, policy KEEP (counter). */
+    public static final String STATE_KEPT = "stateKept";
+
+    /** States of another model rebuilt from the key's history, policy REWARM (counter). */
+    public static final String STATE_REWARMED = "stateRewarmed";
+
+    /** New model versions that took effect at a checkpoint barrier (counter). */
+    public static final String MODEL_SWAPS = "modelSwaps";
+
+    /** New model files refused because they failed to load or to pass the probe (counter). */
+    public static final String MODELS_REFUSED = "modelsRefused";
+
+    /** Fingerprint of the model served, 16 hex digits (gauge). */
+    public static final String MODEL_FINGERPRINT = "modelFingerprint";
+
+    /**
+     * Fingerprint of a new model loaded and waiting for the next checkpoint barrier, or "none"
+     * (gauge; gru.model.watch).
+     */
+    public static final String MODEL_CANDIDATE = "modelCandidate";
 
     /** Events refused: invalid input, non-finite output, or a model failure (counter). */
     public static final String REJECTED_EVENTS = "rejectedEvents";
@@ -60,6 +85,10 @@ public final class GruOperatorMetrics {
     private final Histogram predictorLatencyMicros;
     private final Counter predictions;
     private final Counter stateResets;
+    private final Counter stateKept;
+    private final Counter stateRewarmed;
+    private final Counter modelSwaps;
+    private final Counter modelsRefused;
     private final Counter rejected;
     private final Counter modelFailures;
     private final Map<FlushReason, Counter> flushes = new EnumMap<>(FlushReason.class);
@@ -68,13 +97,18 @@ public final class GruOperatorMetrics {
      * @param group the operator's metric group
      * @param bufferedEvents events in the buffer
      * @param inFlightBatches batches in flight
-     * @param device the shared device batcher, or null
+     * @param modelFingerprint the fingerprint of the model served
+     * @param modelCandidate the fingerprint of the model waiting to be served, in hex, or "none"
+     * @param device the shared device batcher served now (null if the subtask has its own
+     *     predictor)
      */
     public GruOperatorMetrics(
             MetricGroup group,
             IntSupplier bufferedEvents,
             IntSupplier inFlightBatches,
-            DeviceBatcher device) {
+            LongSupplier modelFingerprint,
+            Supplier<String> modelCandidate,
+            Supplier<DeviceBatcher> device) {
         batchSize =
                 group.histogram(BATCH_SIZE, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         predictorLatencyMicros =
@@ -84,14 +118,19 @@ public final class GruOperatorMetrics {
         predictions = group.counter(PREDICTIONS);
         group.meter(PREDICTIONS_PER_SECOND, new MeterView(predictions));
         stateResets = group.counter(STATE_RESETS);
+        stateKept = group.counter(STATE_KEPT);
+        stateRewarmed = group.counter(STATE_REWARMED);
+        modelSwaps = group.counter(MODEL_SWAPS);
+        modelsRefused = group.counter(MODELS_REFUSED);
+        group.gauge(MODEL_FINGERPRINT, () -> ModelFingerprint.toHex(modelFingerprint.getAsLong()));
         rejected = group.counter(REJECTED_EVENTS);
         modelFailures = group.counter(MODEL_FAILURES);
         group.gauge(BUFFERED_EVENTS, bufferedEvents::getAsInt);
         group.gauge(IN_FLIGHT_BATCHES, inFlightBatches::getAsInt);
-        if (device != null) {
-            group.histogram(DEVICE_BATCH_SIZE, device.rowsPerCall());
-            group.gauge(DEVICE_CALLS, device::calls);
-            group.gauge(DEVICE_BUSY_FRACTION, device::busyFraction);
+        if (device.get() != null) {
+            group.histogram(DEVICE_BATCH_SIZE, new CurrentDeviceHistogram(device));
+            group.gauge(DEVICE_CALLS, () -> device.get().calls());
+            group.gauge(DEVICE_BUSY_FRACTION, () -> device.get().busyFraction());
         }
         MetricGroup flushGroup = group.addGroup(FLUSHES);
         for (FlushReason reason : FlushReason.values()) {
@@ -123,6 +162,22 @@ public final class GruOperatorMetrics {
         stateResets.inc();
     }
 
+    public void recordStateKept() {
+        stateKept.inc();
+    }
+
+    public void recordStateRewarmed() {
+        stateRewarmed.inc();
+    }
+
+    public void recordModelSwap() {
+        modelSwaps.inc();
+    }
+
+    public void recordModelRefused() {
+        modelsRefused.inc();
+    }
+
     public void recordFlush(FlushReason reason) {
         flushes.get(reason).inc();
     }
@@ -147,8 +202,52 @@ public final class GruOperatorMetrics {
         return stateResets.getCount();
     }
 
+    /** States kept so far. */
+    public long stateKept() {
+        return stateKept.getCount();
+    }
+
+    /** States rewarmed so far. */
+    public long stateRewarmed() {
+        return stateRewarmed.getCount();
+    }
+
+    /** Model versions swapped in so far. */
+    public long modelSwaps() {
+        return modelSwaps.getCount();
+    }
+
+    /** New model files refused so far. */
+    public long modelsRefused() {
+        return modelsRefused.getCount();
+    }
+
     /** Flushes for {@code reason} so far. */
     public long flushes(FlushReason reason) {
         return flushes.get(reason).getCount();
+    }
+
+    /** The rows per call of whichever device batcher the subtask uses now. */
+    private static final class CurrentDeviceHistogram implements Histogram {
+        private final Supplier<DeviceBatcher> device;
+
+        CurrentDeviceHistogram(Supplier<DeviceBatcher> device) {
+            this.device = device;
+        }
+
+        @Override
+        public void update(long value) {
+            device.get().rowsPerCall().update(value);
+        }
+
+        @Override
+        public long getCount() {
+            return device.get().rowsPerCall().getCount();
+        }
+
+        @Override
+        public HistogramStatistics getStatistics() {
+            return device.get().rowsPerCall().getStatistics();
+        }
     }
 }

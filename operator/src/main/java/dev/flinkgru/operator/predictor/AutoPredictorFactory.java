@@ -129,4 +129,15 @@ public final class AutoPredictorFactory implements BatchPredictorFactory {
                 + ") on "
                 + device;
     }
+
+    @Override
+    public String modelPath() {
+        return modelPath;
+    }
+
+    @Override
+    public BatchPredictorFactory forModel(String modelPath) {
+        return new AutoPredictorFactory(
+                modelPath, hiddenSize, layers, device, intraOpThreads, interOpThreads, warmUp);
+    }
 }

@@ -27,4 +27,22 @@ public interface BatchPredictorFactory extends Serializable {
     default String sharingKey() {
         return explain();
     }
+
+    /**
+     * The model file, or directory of model versions ({@link ModelVersions}), that this factory
+     * opens; null if it opens no file (a test fake).
+     */
+    default String modelPath() {
+        return null;
+    }
+
+    /**
+     * The same factory for another file of the model, with every other setting kept: how a new
+     * version of the model is opened ({@code gru.model.watch}, a directory of versions).
+     *
+     * @throws UnsupportedOperationException if this factory's model cannot be replaced
+     */
+    default BatchPredictorFactory forModel(String modelPath) {
+        throw new UnsupportedOperationException(explain() + " cannot open another model file");
+    }
 }

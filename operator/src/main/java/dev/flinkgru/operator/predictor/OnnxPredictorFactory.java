@@ -161,4 +161,15 @@ public final class OnnxPredictorFactory implements BatchPredictorFactory {
     public String explain() {
         return "ONNX " + modelPath + " (H=" + hiddenSize + ", L=" + layers + ") on cpu";
     }
+
+    @Override
+    public String modelPath() {
+        return modelPath;
+    }
+
+    @Override
+    public BatchPredictorFactory forModel(String modelPath) {
+        return new OnnxPredictorFactory(
+                modelPath, hiddenSize, layers, device, intraOpThreads, interOpThreads, warmUp);
+    }
 }

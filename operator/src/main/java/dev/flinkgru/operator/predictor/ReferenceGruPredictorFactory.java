@@ -69,4 +69,14 @@ public final class ReferenceGruPredictorFactory implements BatchPredictorFactory
     public String explain() {
         return "reference Java GRU of " + modelPath + " (H=" + hiddenSize + ", L=" + layers + ")";
     }
+
+    @Override
+    public String modelPath() {
+        return modelPath;
+    }
+
+    @Override
+    public BatchPredictorFactory forModel(String modelPath) {
+        return new ReferenceGruPredictorFactory(modelPath, hiddenSize, layers);
+    }
 }

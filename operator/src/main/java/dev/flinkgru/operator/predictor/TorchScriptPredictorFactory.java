@@ -169,4 +169,15 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
                 + ") on "
                 + device;
     }
+
+    @Override
+    public String modelPath() {
+        return modelPath;
+    }
+
+    @Override
+    public BatchPredictorFactory forModel(String modelPath) {
+        return new TorchScriptPredictorFactory(
+                modelPath, hiddenSize, layers, device, intraOpThreads, interOpThreads, warmUp);
+    }
 }

@@ -33,7 +33,7 @@ class BatchStepTest {
         }
 
         @Override
-        public void write(Object key, HiddenState state) {
+        public void write(Object key, HiddenState state, GruEvent event) {
             states.put(key, state);
         }
 

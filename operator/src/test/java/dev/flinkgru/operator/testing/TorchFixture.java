@@ -29,10 +29,11 @@ public final class TorchFixture {
     /** K for a recommendation set (y = K ids, then K scores): ids compared exactly; else 0. */
     public final int topK;
 
+    private final Properties meta = new Properties();
+
     private TorchFixture(String name) {
         this.name = name;
         this.dir = root().resolve(name);
-        Properties meta = new Properties();
         try (var in = Files.newInputStream(dir.resolve("meta.properties"))) {
             meta.load(in);
         } catch (IOException e) {
@@ -109,10 +110,24 @@ public final class TorchFixture {
         return events;
     }
 
+    /** A number of meta.properties, e.g. the rollout set's {@code split}. */
+    public int intProperty(String key) {
+        String value = meta.getProperty(key);
+        if (value == null) {
+            throw new IllegalArgumentException(dir + "/meta.properties has no " + key);
+        }
+        return Integer.parseInt(value.trim());
+    }
+
     /** Expected outputs by seq. */
     public Map<Long, float[]> expected() {
+        return expected("expected.csv");
+    }
+
+    /** Expected outputs by seq, from {@code file} of the set (seq,key,y0..). */
+    public Map<Long, float[]> expected(String file) {
         Map<Long, float[]> expected = new LinkedHashMap<>();
-        for (String[] row : rows("expected.csv")) {
+        for (String[] row : rows(file)) {
             expected.put(Long.parseLong(row[0]), floats(row, 2, outputs));
         }
         return expected;

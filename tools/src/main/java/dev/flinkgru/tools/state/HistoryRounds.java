@@ -63,7 +63,7 @@ final class HistoryRounds {
                     }
 
                     @Override
-                    public void write(Object key, HiddenState state) {
+                    public void write(Object key, HiddenState state, GruEvent event) {
                         states.put((String) key, state);
                     }
                 };

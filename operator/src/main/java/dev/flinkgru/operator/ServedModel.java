@@ -1,0 +1,140 @@
+package dev.flinkgru.operator;
+
+import dev.flinkgru.operator.internal.Batch;
+import dev.flinkgru.operator.internal.BatchStep;
+import dev.flinkgru.operator.internal.DeviceBatcher;
+import dev.flinkgru.operator.internal.SharedDeviceRunner;
+import dev.flinkgru.operator.internal.StepRunner;
+import dev.flinkgru.operator.internal.ThreadedStepRunner;
+import dev.flinkgru.operator.predictor.BatchPredictor;
+import dev.flinkgru.operator.predictor.BatchPredictorFactory;
+import dev.flinkgru.operator.predictor.ModelShape;
+import dev.flinkgru.state.ModelFingerprint;
+import java.nio.file.Paths;
+import java.util.ArrayDeque;
+import org.apache.flink.configuration.IllegalConfigurationException;
+
+/**
+ * One model as a subtask serves it: the predictor (its own, or a hold on the TaskManager's shared
+ * device batcher), the batch step on it, the runner of the steps and the batches the pipeline
+ * reuses. The operator swaps it whole when a new model version takes effect.
+ */
+final class ServedModel implements AutoCloseable {
+
+    final BatchPredictor predictor;
+
+    /** The shared device batcher this model runs on, or null. */
+    final DeviceBatcher deviceBatcher;
+
+    final BatchStep step;
+    final StepRunner runner;
+    final ModelShape shape;
+
+    /** Batches not in flight; one per level of the pipeline. */
+    final ArrayDeque<Batch> freeBatches = new ArrayDeque<>();
+
+    private ServedModel(
+            BatchPredictor predictor,
+            DeviceBatcher deviceBatcher,
+            BatchStep step,
+            StepRunner runner,
+            int depth) {
+        this.predictor = predictor;
+        this.deviceBatcher = deviceBatcher;
+        this.step = step;
+        this.runner = runner;
+        this.shape = predictor.shape();
+        for (int i = 0; i < depth; i++) {
+            freeBatches.add(step.newBatch());
+        }
+    }
+
+    /**
+     * Opens the model of {@code factory} as {@code settings} say (which may load it: seconds).
+     *
+     * @param thread the name the runner's threads start with
+     */
+    static ServedModel open(
+            GruOperatorSettings settings, BatchPredictorFactory factory, String thread)
+            throws Exception {
+        int maxBatch = settings.flushPolicy().maxBatchSize();
+        if (!settings.deviceShared()) {
+            BatchPredictor predictor = factory.open(settings.inputSize(), maxBatch);
+            BatchStep step = new BatchStep(predictor, maxBatch, settings.maxFailedRows());
+            StepRunner runner =
+                    settings.pipelineDepth() == 1
+                            ? StepRunner.inline(step)
+                            : new ThreadedStepRunner(step, thread + " predictor");
+            return new ServedModel(predictor, null, step, runner, settings.pipelineDepth());
+        }
+        if (settings.deviceMaxBatch() < maxBatch) {
+            throw new IllegalConfigurationException(
+                    GruOptions.DEVICE_MAX_BATCH.key()
+                            + " is "
+                            + settings.deviceMaxBatch()
+                            + " but must be at least "
+                            + GruOptions.BATCH_MAX_SIZE.key()
+                            + " = "
+                            + maxBatch);
+        }
+        DeviceBatcher batcher =
+                DeviceBatcher.acquire(
+                        sharingKey(factory, settings.inputSize()),
+                        settings.deviceMaxBatch(),
+                        settings.deviceMaxWait(),
+                        () -> factory.open(settings.inputSize(), settings.deviceMaxBatch()));
+        BatchPredictor client = batcher.client();
+        BatchStep step = new BatchStep(client, maxBatch, settings.maxFailedRows());
+        StepRunner runner = new SharedDeviceRunner(batcher, step, thread + " isolation");
+        return new ServedModel(client, batcher, step, runner, settings.pipelineDepth());
+    }
+
+    /**
+     * Subtasks share a batcher for the same model file with the same content (a file replaced in
+     * place is another model), on the same device, for the same F.
+     */
+    private static String sharingKey(BatchPredictorFactory factory, int inputSize) {
+        String key = factory.sharingKey() + " F=" + inputSize;
+        if (factory.modelPath() != null) {
+            key +=
+                    " "
+                            + ModelFingerprint.toHex(
+                                    ModelFingerprint.of(Paths.get(factory.modelPath())));
+        }
+        return key;
+    }
+
+    String explain() {
+        return shape.toString() + (deviceBatcher != null ? " on the shared device batcher" : "");
+    }
+
+    /**
+     * Stops the runner's threads (a native call in progress is waited for), then closes the
+     * predictor or returns the hold on the shared batcher.
+     */
+    @Override
+    public void close() throws Exception {
+        Exception failure = null;
+        try {
+            runner.close();
+        } catch (Exception e) {
+            failure = e;
+        }
+        try {
+            if (deviceBatcher != null) {
+                deviceBatcher.release();
+            } else {
+                predictor.close();
+            }
+        } catch (Exception e) {
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
