@@ -123,6 +123,7 @@ public final class GruOperatorMetrics {
         modelSwaps = group.counter(MODEL_SWAPS);
         modelsRefused = group.counter(MODELS_REFUSED);
         group.gauge(MODEL_FINGERPRINT, () -> ModelFingerprint.toHex(modelFingerprint.getAsLong()));
+        group.gauge(MODEL_CANDIDATE, modelCandidate::get);
         rejected = group.counter(REJECTED_EVENTS);
         modelFailures = group.counter(MODEL_FAILURES);
         group.gauge(BUFFERED_EVENTS, bufferedEvents::getAsInt);
