@@ -27,8 +27,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code flink-gru replay --model M.onnx|M.pt --hidden-size H --layers L --events IN.csv --out
  * OUT.csv [--batch-size N] [--max-delay-ms N] [--parallelism P] [--device D] [--backend B]
- * [--pipeline-depth N] [--shared-device] [--rejects FILE] [--stop-after N --savepoint-dir D]
- * [--resume D]}.
+ * [--model-sha256 HEX] [--pipeline-depth N] [--shared-device] [--rejects FILE] [--stop-after N
+ * --savepoint-dir D] [--resume D]}.
  *
  * <p>OUT.csv has the header {@code seq,key,y0..y{O-1}} and one row per valid input event of this
  * run, values printed with {@link Float#toString} so they read back as the same float32. Bad rows
@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
             "flink-gru replay --model M.onnx|M.pt --hidden-size H --layers L --events IN.csv --out OUT.csv",
             "    [--batch-size N] [--max-delay-ms N] [--parallelism P] [--device cpu|gpu|gpu:N|auto]",
             "    [--pipeline-depth N] [--shared-device]",
-            "    [--backend auto|onnx|torchscript|reference] [--rejects FILE]",
+            "    [--backend auto|onnx|torchscript|reference] [--model-sha256 HEX] [--rejects FILE]",
             "    [--stop-after N --savepoint-dir D] [--resume D]"
         },
         description = {

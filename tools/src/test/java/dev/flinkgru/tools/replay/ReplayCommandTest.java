@@ -100,7 +100,9 @@ class ReplayCommandTest {
         assertUsage(
                 with("--stop-after", "0", "--savepoint-dir", "sp"),
                 "--stop-after must be at least 1, was 0");
-        assertUsage(with("--modle", "x"), "unknown option --modle (did you mean --model?)");
+        assertUsage(
+                with("--modle", "x"),
+                "unknown option --modle (did you mean --model or --model-sha256?)");
         assertUsage(
                 new String[] {"--model", "m.pt"},
                 "--hidden-size, --layers, --events and --out are required");
