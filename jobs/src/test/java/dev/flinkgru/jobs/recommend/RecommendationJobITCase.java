@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
-import dev.flinkgru.jobs.pipeline.JobSettings;
-import dev.flinkgru.operator.GruEvent;
+import dev.flinkgru.jobs.testing.KafkaJobFixture;
+import dev.flinkgru.jobs.testing.KafkaJobFixture.Feed;
 import dev.flinkgru.operator.testing.Tolerance;
 import dev.flinkgru.operator.testing.TorchFixture;
 import dev.flinkgru.testing.kafka.KafkaTestIO;
@@ -46,38 +46,20 @@ class RecommendationJobITCase {
     void topKEqualsTorchAndOutOfRangeItemsBecomeDeadLetters() throws Exception {
         TorchFixture fixture = TorchFixture.load("recommendation");
         int k = fixture.outputs / 2;
-        KAFKA.createTopics("rec-in", "rec-out", "rec-dlq");
         Configuration config =
-                JobSettings.parse(
-                        RecommendationJob.DEFAULTS,
-                        new String[] {
-                            "--kafka.bootstrap-servers", KAFKA.bootstrapServers(),
-                            "--kafka.input-topic", "rec-in",
-                            "--kafka.output-topic", "rec-out",
-                            "--kafka.dead-letter-topic", "rec-dlq",
-                            "--kafka.group-id", "rec-e2e",
-                            "--kafka.transactional-id-prefix", "rec-e2e",
-                            "--kafka.bounded", "true",
-                            "--job.parallelism", "2",
-                            "--job.checkpoint-interval", "300ms",
-                            "--gru.model.path", fixture.model().toString(),
-                            "--gru.batch.max-size", "8",
-                            "--rec.top-k", Integer.toString(k)
-                        },
-                        RecommendationOptions.class);
+                KafkaJobFixture.create(KAFKA, "rec")
+                        .recommendationJob()
+                        .model(fixture)
+                        .with(
+                                "--kafka.bounded", "true",
+                                "--job.parallelism", "2",
+                                "--job.checkpoint-interval", "300ms",
+                                "--gru.batch.max-size", "8",
+                                "--rec.top-k", Integer.toString(k))
+                        .configuration();
 
-        List<String[]> records = new ArrayList<>();
-        Map<String, Long> seqOf = new HashMap<>();
-        for (GruEvent e : fixture.eventsAt(System.currentTimeMillis())) {
-            seqOf.put(e.key + "@" + e.timestamp, e.eventId);
-            records.add(
-                    new String[] {
-                        e.key,
-                        String.format(
-                                "{\"user\":\"%s\",\"item\":%d,\"ts\":%d}",
-                                e.key, (int) e.features[0], e.timestamp)
-                    });
-        }
+        Feed feed = KafkaJobFixture.userEvents(fixture.eventsAt(System.currentTimeMillis()));
+        List<String[]> records = new ArrayList<>(feed.records);
         records.add(50, new String[] {"u-1", "{\"user\":\"u-1\",\"item\":1000,\"ts\":5}"});
         records.add(60, new String[] {"u-2", "{\"user\":\"u-2\",\"item\":-1,\"ts\":5}"});
         records.add(70, new String[] {"u-3", "{\"user\":\"u-3\",\"item\":2.5,\"ts\":5}"});
@@ -94,7 +76,7 @@ class RecommendationJobITCase {
         for (ConsumerRecord<String, String> record :
                 KafkaTestIO.readCommitted(KAFKA.bootstrapServers(), "rec-out")) {
             JsonNode rec = JSON.readTree(record.value());
-            Long seq = seqOf.get(rec.get("user").asText() + "@" + rec.get("ts").asLong());
+            Long seq = feed.seqOf(rec.get("user").asText(), rec.get("ts").asLong());
             assertThat(seq).as("the event of %s", record.value()).isNotNull();
             assertThat(bySeq.put(seq, rec)).isNull();
         }

@@ -3,10 +3,8 @@ package dev.flinkgru.tools.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
-import dev.flinkgru.jobs.pipeline.JobSettings;
 import dev.flinkgru.jobs.sensor.SensorCodec;
-import dev.flinkgru.jobs.sensor.SensorForecastJob;
-import dev.flinkgru.operator.GruEvent;
+import dev.flinkgru.jobs.testing.KafkaJobFixture;
 import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.operator.testing.TorchFixture;
 import dev.flinkgru.testing.kafka.KafkaTestIO;
@@ -17,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -46,51 +43,20 @@ class KafkaJobSavepointITCase {
     @ValueSource(strings = {"unset", "1 h"})
     void aSavepointOfTheSensorJobExportsTorchsFinalStates(String ttl) throws Exception {
         TorchFixture tiny = TorchFixture.load("tiny");
-        String name = ttl.equals("unset") ? "sp" : "sp-ttl";
-        KAFKA.createTopics(name + "-in", name + "-out", name + "-dlq");
+        KafkaJobFixture sensorJob =
+                KafkaJobFixture.create(KAFKA, ttl.equals("unset") ? "sp" : "sp-ttl");
         Configuration config =
-                JobSettings.parse(
-                        SensorForecastJob.DEFAULTS,
-                        new String[] {
-                            "--kafka.bootstrap-servers",
-                            KAFKA.bootstrapServers(),
-                            "--kafka.input-topic",
-                            name + "-in",
-                            "--kafka.output-topic",
-                            name + "-out",
-                            "--kafka.dead-letter-topic",
-                            name + "-dlq",
-                            "--kafka.group-id",
-                            name,
-                            "--kafka.transactional-id-prefix",
-                            name,
-                            "--job.parallelism",
-                            "2",
-                            "--job.checkpoint-interval",
-                            "300ms",
-                            "--gru.model.features",
-                            "3",
-                            "--gru.model.path",
-                            tiny.model().toString(),
-                            "--gru.model.hidden-size",
-                            "8",
-                            "--gru.model.layers",
-                            "2"
-                        });
+                sensorJob
+                        .sensorJob()
+                        .model(tiny)
+                        .with("--job.parallelism", "2", "--job.checkpoint-interval", "300ms")
+                        .configuration();
         if (!ttl.equals("unset")) {
             config.setString(GruOptions.STATE_TTL.key(), ttl);
         }
-        List<String[]> records = new ArrayList<>();
-        for (GruEvent e : tiny.eventsAt(System.currentTimeMillis())) {
-            records.add(
-                    new String[] {
-                        e.key,
-                        String.format(
-                                "{\"sensor\":\"%s\",\"ts\":%d,\"values\":[%s,%s,%s]}",
-                                e.key, e.timestamp, e.features[0], e.features[1], e.features[2])
-                    });
-        }
-        KafkaTestIO.produce(KAFKA.bootstrapServers(), name + "-in", records);
+        List<String[]> records =
+                KafkaJobFixture.readings(tiny.eventsAt(System.currentTimeMillis())).records;
+        sensorJob.produce(records);
 
         // A local environment of its own, as bin/flink-gru job runs it (the state tools start
         // local environments too, which a MiniClusterExtension's test context would refuse).
@@ -101,9 +67,7 @@ class KafkaJobSavepointITCase {
         KafkaTestIO.waitUntil(
                 "all forecasts committed",
                 Duration.ofSeconds(120),
-                () ->
-                        KafkaTestIO.readCommitted(KAFKA.bootstrapServers(), name + "-out").size()
-                                >= records.size());
+                () -> sensorJob.output().size() >= records.size());
         String savepoint =
                 job.stopWithSavepoint(
                                 false,
