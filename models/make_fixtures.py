@@ -34,6 +34,10 @@ The sets:
                      inside the model (torch.topk): y = K ids (as float32) then their softmax
                      probabilities; no near-ties (see models/recommendation/make_fixture.py)
   two-layer          a two-layer GRU with a two-layer MLP head and several outputs
+  recommender-strict recommender-emb's architecture (StrictEmbRecommender) without clamping the
+                     ids: an id outside [0, items) makes the model throw (its embedding's index is
+                     out of range, in torch and in ONNX Runtime), for the tests of a model that
+                     fails on one event; padded rows are zero, a valid id
 
 And models/fixtures/faulty/: models that break the contract, for the tests of its error messages,
 each as .pt and .onnx, all taking x[B,3] and h[1,B,8]:
@@ -191,6 +195,15 @@ class EmbRecommender(nn.Module):
     def sequence(self, x: torch.Tensor):
         logits, hn = self.logits_of([int(v) for v in x[:, 0].tolist()])
         return self.top(logits), hn
+
+
+class StrictEmbRecommender(EmbRecommender):
+    """EmbRecommender that does not clamp the ids: an id outside [0, items) makes it throw."""
+
+    def forward(self, x: torch.Tensor, h: torch.Tensor):
+        ids = x[:, 0].round().long()  # no clamp: emb(ids) refuses an id it has no row for
+        out, h_next = self.gru(self.emb(ids).unsqueeze(1), h)
+        return self.top(self.head(out[:, 0, :])), h_next
 
 
 class TwoLayerMultiOutput(nn.Module):
@@ -400,14 +413,37 @@ def write_projection(seed=31):
 
 
 def write_recommender_emb(seed=57):
-    name, items, embedding, hidden, k, users, max_len = "recommender-emb", 300, 16, 32, 5, 60, 20
+    write_emb_recommender("recommender-emb", EmbRecommender, 300, 16, 32, 5, 60, 20, seed,
+                          "named emb")
+
+
+def write_recommender_strict(seed=61):
+    name, items, hidden = "recommender-strict", 200, 32
+    write_emb_recommender(name, StrictEmbRecommender, items, 16, hidden, 5, 40, 16, seed,
+                          f"named emb, ids NOT clamped: an id outside [0, {items}) makes the model"
+                          " throw (index out of range)", {"strict": "true"})
+    # The committed model refuses an id it has no embedding for, and takes the zero of a padded row.
+    scripted = torch.jit.load(os.path.join(OUT, name, "model.pt")).eval()
+    with torch.no_grad():
+        y, _ = scripted(torch.zeros(2, 1), torch.zeros(1, 2, hidden))
+        assert y.shape == (2, 10), y.shape
+        try:
+            scripted(torch.tensor([[0.0], [float(items)]]), torch.zeros(1, 2, hidden))
+        except RuntimeError as e:
+            print(f"{name}: id {items} refused: {str(e).splitlines()[0]}")
+        else:
+            raise AssertionError(f"{name}: id {items} did not make the model throw")
+
+
+def write_emb_recommender(name, model_class, items, embedding, hidden, k, users, max_len, seed,
+                          emb_comment, meta_extra=None):
     min_gap = 0.01  # in logits
     if committed(name):
         print(f"{name}: committed set kept")
         return
     torch.manual_seed(seed)
     rng = random.Random(seed)
-    model = EmbRecommender(items, embedding, hidden, k).eval()
+    model = model_class(items, embedding, hidden, k).eval()
     with torch.no_grad():
         model.head.weight.mul_(6.0)  # spread the untrained logits, fewer near-ties to redraw
 
@@ -441,11 +477,12 @@ def write_recommender_emb(seed=57):
                 hs.append(h)
     write_set_files(
         os.path.join(OUT, name), model, 1, hidden, 1, 2 * k, seqs, rows,
-        [f"nn.Embedding({items}, {embedding}) named emb -> nn.GRU -> Linear({hidden}, {items})"
+        [f"nn.Embedding({items}, {embedding}) {emb_comment} -> nn.GRU -> Linear({hidden}, {items})"
          f" -> torch.topk inside: y = top-{k} ids (float32, best first) then their softmax"
          " probabilities", f"the K+1 largest logits of every step differ by >= {min_gap}"
          f" (no near-ties; {draws - len(rows)} draws redrawn)"],
-        torch.cat(xs), torch.cat(hs, 1), {"items": items, "k": k, "scores": "softmax"})
+        torch.cat(xs), torch.cat(hs, 1),
+        {"items": items, "k": k, "scores": "softmax", **(meta_extra or {})})
 
 
 def write_two_layer(seed=73):
@@ -682,3 +719,4 @@ if __name__ == "__main__":
     write_recommender_emb()
     write_two_layer()
     write_rollout()
+    write_recommender_strict()

@@ -76,6 +76,16 @@ public final class GruOptions {
                     .defaultValue(1)
                     .withDescription("L, stacked GRU layers.");
 
+    public static final ConfigOption<String> MODEL_SHA256 =
+            ConfigOptions.key("gru.model.sha256")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "If set, the SHA-256 (64 hex digits) the model file must have: the"
+                                    + " predictor refuses a file with another hash when it opens,"
+                                    + " before loading it (a TorchScript file is code). Unset: any"
+                                    + " file is loaded.");
+
     public static final ConfigOption<String> PREDICTOR_BACKEND =
             ConfigOptions.key("gru.predictor.backend")
                     .stringType()

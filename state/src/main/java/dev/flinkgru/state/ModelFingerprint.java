@@ -17,18 +17,31 @@ public final class ModelFingerprint {
 
     /** Fingerprint of the file at {@code path}. */
     public static long of(Path path) {
+        byte[] digest = sha256(path);
+        long fingerprint = 0;
+        for (int i = 0; i < 8; i++) {
+            fingerprint = (fingerprint << 8) | (digest[i] & 0xFF);
+        }
+        return fingerprint;
+    }
+
+    /** The SHA-256 of the file at {@code path} as 64 lower-case hex digits. */
+    public static String sha256Hex(Path path) {
+        StringBuilder hex = new StringBuilder(64);
+        for (byte b : sha256(path)) {
+            hex.append(String.format("%02x", b & 0xFF));
+        }
+        return hex.toString();
+    }
+
+    private static byte[] sha256(Path path) {
         try (InputStream in = Files.newInputStream(path)) {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[64 * 1024];
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 sha.update(buffer, 0, n);
             }
-            byte[] digest = sha.digest();
-            long fingerprint = 0;
-            for (int i = 0; i < 8; i++) {
-                fingerprint = (fingerprint << 8) | (digest[i] & 0xFF);
-            }
-            return fingerprint;
+            return sha.digest();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read model file " + path, e);
         } catch (NoSuchAlgorithmException e) {

@@ -55,7 +55,8 @@ final class EventChecks implements Serializable {
                     + " = "
                     + maxKeyBytes;
         }
-        long ahead = event.timestamp - now;
+        // Saturated: a ts near the ends of a long must not wrap around to the other side.
+        long ahead = saturatedDifference(event.timestamp, now);
         if (ahead > maxAhead.toMillis()) {
             return "ts "
                     + event.timestamp
@@ -68,19 +69,29 @@ final class EventChecks implements Serializable {
                     + " = "
                     + human(maxAhead);
         }
-        if (maxBehind != null && now - event.timestamp > maxBehind.toMillis()) {
+        long behind = saturatedDifference(now, event.timestamp);
+        if (maxBehind != null && behind > maxBehind.toMillis()) {
             return "ts "
                     + event.timestamp
                     + " ("
                     + instant(event.timestamp)
                     + ") is "
-                    + human(Duration.ofMillis(now - event.timestamp))
+                    + human(Duration.ofMillis(behind))
                     + " behind the clock, more than "
                     + KafkaJobOptions.EVENT_TIME_MAX_BEHIND.key()
                     + " = "
                     + human(maxBehind);
         }
         return null;
+    }
+
+    /** {@code a - b}, or Long.MIN_VALUE / MAX_VALUE where that does not fit a long. */
+    static long saturatedDifference(long a, long b) {
+        long difference = a - b;
+        if (((a ^ b) & (a ^ difference)) < 0) {
+            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return difference;
     }
 
     private static String instant(long millis) {

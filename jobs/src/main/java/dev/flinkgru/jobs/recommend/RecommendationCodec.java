@@ -9,6 +9,7 @@ import dev.flinkgru.jobs.pipeline.Json;
 import dev.flinkgru.jobs.pipeline.KafkaInput;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruPrediction;
+import org.apache.flink.configuration.IllegalConfigurationException;
 
 /**
  * Events {@code {"user":"u-9","item":4711,"ts":...}} in; {@code {"user","ts","items":[K
@@ -20,10 +21,34 @@ public final class RecommendationCodec implements GruKafkaPipeline.Codec {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The most items: an id reaches the model as a float32, which holds every integer only up to
+     * 2^24; past it two ids would read as one.
+     */
+    public static final int MAX_ITEMS = 1 << 24;
+
     private final int items;
     private final int k;
 
+    /**
+     * @param items the model's item ids are 0 .. items - 1 ({@code rec.items}), at most {@link
+     *     #MAX_ITEMS}
+     * @param k the model's K ({@code rec.top-k}), at least 1
+     * @throws IllegalConfigurationException naming the option that is out of range
+     */
     public RecommendationCodec(int items, int k) {
+        if (items < 1 || items > MAX_ITEMS) {
+            throw new IllegalConfigurationException(
+                    RecommendationOptions.ITEMS.key()
+                            + " must be between 1 and "
+                            + MAX_ITEMS
+                            + " (item ids reach the model as float32, exact up to 2^24), was "
+                            + items);
+        }
+        if (k < 1) {
+            throw new IllegalConfigurationException(
+                    RecommendationOptions.TOP_K.key() + " must be at least 1, was " + k);
+        }
         this.items = items;
         this.k = k;
     }

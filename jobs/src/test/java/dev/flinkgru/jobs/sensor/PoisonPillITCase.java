@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
-import dev.flinkgru.jobs.pipeline.JobSettings;
+import dev.flinkgru.jobs.testing.KafkaJobFixture;
+import dev.flinkgru.jobs.testing.KafkaJobFixture.Feed;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.testing.Tolerance;
 import dev.flinkgru.operator.testing.TorchFixture;
@@ -90,50 +91,37 @@ class PoisonPillITCase {
 
     @Test
     void eachPoisonPillEndsAsOneDeadLetterAndTheJobGoesOn() throws Exception {
-        KAFKA.createTopics("pill-in", "pill-out", "pill-dlq");
         Configuration config =
-                JobSettings.parse(
-                        SensorForecastJob.DEFAULTS,
-                        new String[] {
-                            "--kafka.bootstrap-servers", KAFKA.bootstrapServers(),
-                            "--kafka.input-topic", "pill-in",
-                            "--kafka.output-topic", "pill-out",
-                            "--kafka.dead-letter-topic", "pill-dlq",
-                            "--kafka.group-id", "pill",
-                            "--kafka.transactional-id-prefix", "pill",
-                            "--kafka.bounded", "true",
-                            "--kafka.output-timestamp", "EVENT_TIME",
-                            "--job.parallelism", "2",
-                            "--job.checkpoint-interval", "300ms",
-                            "--gru.model.features", "3",
-                            "--gru.model.path", TINY.model().toString(),
-                            "--gru.model.hidden-size", "8",
-                            "--gru.model.layers", "2",
-                            "--gru.batch.max-size", "16"
-                        });
+                KafkaJobFixture.create(KAFKA, "pill")
+                        .sensorJob()
+                        .model(TINY)
+                        .with(
+                                "--kafka.bounded", "true",
+                                "--kafka.output-timestamp", "EVENT_TIME",
+                                "--job.parallelism", "2",
+                                "--job.checkpoint-interval", "300ms",
+                                "--gru.batch.max-size", "16")
+                        .configuration();
         config.setString("restart-strategy.type", "none");
 
         // Live readings up to now: with EVENT_TIME they must stay within the topic's retention.
         long now = System.currentTimeMillis();
         List<GruEvent> events = TINY.events();
-        Map<String, Long> seqOf = new HashMap<>();
+        Feed feed =
+                KafkaJobFixture.readings(
+                        KafkaJobFixture.timed(
+                                events, seq -> now - (events.size() - 1 - seq) * 1_000));
         List<byte[][]> records = new ArrayList<>();
-        String nanReading = null;
-        for (GruEvent e : events) {
-            long ts = now - (events.size() - 1 - e.eventId) * 1_000;
-            seqOf.put(e.key + "@" + ts, e.eventId);
-            if (e.key.equals(NAN_KEY)) {
-                nanReading = e.key + "@" + ts; // ends as the key's last reading
-            }
-            records.add(
-                    new byte[][] {
-                        utf8(e.key),
-                        utf8(
-                                String.format(
-                                        "{\"sensor\":\"%s\",\"ts\":%d,\"values\":[%s,%s,%s]}",
-                                        e.key, ts, e.features[0], e.features[1], e.features[2]))
-                    });
+        for (String[] record : feed.records) {
+            records.add(new byte[][] {utf8(record[0]), utf8(record[1])});
         }
+        GruEvent last = null;
+        for (GruEvent e : feed.events) {
+            if (e.key.equals(NAN_KEY)) {
+                last = e; // ends as the key's last reading
+            }
+        }
+        String nanReading = Feed.id(last.key, last.timestamp);
         byte[] notUtf8 = new byte[300_000];
         Arrays.fill(notUtf8, (byte) 0xff);
         List<Pill> pills =
@@ -191,7 +179,7 @@ class PoisonPillITCase {
         for (ConsumerRecord<String, String> r :
                 KafkaTestIO.readCommitted(KAFKA.bootstrapServers(), "pill-out")) {
             JsonNode node = JSON.readTree(r.value());
-            Long seq = seqOf.get(node.get("sensor").asText() + "@" + node.get("ts").asLong());
+            Long seq = feed.seqOf(node.get("sensor").asText(), node.get("ts").asLong());
             assertThat(seq).as("the reading of %s", r.value()).isNotNull();
             assertThat(r.timestamp()).isEqualTo(node.get("ts").asLong());
             float[] y = new float[TINY.outputs];
@@ -200,7 +188,7 @@ class PoisonPillITCase {
             }
             assertThat(forecasts.put(seq, y)).isNull();
         }
-        Long poisonedSeq = seqOf.get(poisoned);
+        Long poisonedSeq = feed.seqs().get(poisoned);
         assertThat(forecasts.keySet())
                 .as("a forecast for every valid reading but the one made NaN")
                 .hasSize(events.size() - 1)
@@ -247,22 +235,14 @@ class PoisonPillITCase {
 
     @Test
     void eventTimeOutputWillNotStartIfTheTopicWouldRefuseWhatTheJobLetsThrough() {
-        KAFKA.createTopics("wide-in", "wide-out", "wide-dlq");
         Configuration config =
-                JobSettings.parse(
-                        SensorForecastJob.DEFAULTS,
-                        new String[] {
-                            "--kafka.bootstrap-servers", KAFKA.bootstrapServers(),
-                            "--kafka.input-topic", "wide-in",
-                            "--kafka.output-topic", "wide-out",
-                            "--kafka.dead-letter-topic", "wide-dlq",
-                            "--kafka.transactional-id-prefix", "wide",
-                            "--kafka.group-id", "wide",
-                            "--kafka.output-timestamp", "EVENT_TIME",
-                            "--job.event-time.max-ahead", "2h",
-                            "--gru.model.path", TINY.model().toString(),
-                            "--gru.model.features", "3"
-                        });
+                KafkaJobFixture.create(KAFKA, "wide")
+                        .sensorJob()
+                        .model(TINY)
+                        .with(
+                                "--kafka.output-timestamp", "EVENT_TIME",
+                                "--job.event-time.max-ahead", "2h")
+                        .configuration();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         assertThatThrownBy(() -> GruKafkaPipeline.build(env, config, new SensorCodec(3)))
                 .isInstanceOf(IllegalConfigurationException.class)

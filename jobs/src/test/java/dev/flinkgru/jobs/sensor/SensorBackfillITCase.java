@@ -5,16 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
-import dev.flinkgru.jobs.pipeline.JobSettings;
-import dev.flinkgru.operator.GruEvent;
+import dev.flinkgru.jobs.testing.KafkaJobFixture;
+import dev.flinkgru.jobs.testing.KafkaJobFixture.Feed;
 import dev.flinkgru.operator.testing.EventTimes;
 import dev.flinkgru.operator.testing.Tolerance;
 import dev.flinkgru.operator.testing.TorchFixture;
 import dev.flinkgru.testing.kafka.KafkaTestIO;
 import dev.flinkgru.testing.kafka.LocalKafkaExtension;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -49,41 +47,21 @@ class SensorBackfillITCase {
 
     @Test
     void historyYearsOldKeepsEveryForecastThroughTheBrokersRetention() throws Exception {
-        KAFKA.createTopics("backfill-in", "backfill-out", "backfill-dlq");
+        KafkaJobFixture job = KafkaJobFixture.create(KAFKA, "backfill");
         KAFKA.createTopics(1, "backfill-canary");
         Configuration config =
-                JobSettings.parse(
-                        SensorForecastJob.DEFAULTS,
-                        new String[] {
-                            "--kafka.bootstrap-servers", KAFKA.bootstrapServers(),
-                            "--kafka.input-topic", "backfill-in",
-                            "--kafka.output-topic", "backfill-out",
-                            "--kafka.dead-letter-topic", "backfill-dlq",
-                            "--kafka.group-id", "backfill",
-                            "--kafka.transactional-id-prefix", "backfill",
-                            "--kafka.bounded", "true",
-                            "--job.parallelism", "2",
-                            "--job.checkpoint-interval", "300ms",
-                            "--gru.model.features", "3",
-                            "--gru.model.path", TINY.model().toString(),
-                            "--gru.model.hidden-size", "8",
-                            "--gru.model.layers", "2"
-                        });
+                job.sensorJob()
+                        .model(TINY)
+                        .with(
+                                "--kafka.bounded", "true",
+                                "--job.parallelism", "2",
+                                "--job.checkpoint-interval", "300ms")
+                        .configuration();
         long historyStart = System.currentTimeMillis() - EventTimes.BACKFILL.toMillis();
-        Map<String, Long> seqOf = new HashMap<>();
-        List<String[]> records = new ArrayList<>();
-        for (GruEvent e : TINY.events()) {
-            long ts = historyStart + e.eventId * 60_000;
-            seqOf.put(e.key + "@" + ts, e.eventId);
-            records.add(
-                    new String[] {
-                        e.key,
-                        String.format(
-                                "{\"sensor\":\"%s\",\"ts\":%d,\"values\":[%s,%s,%s]}",
-                                e.key, ts, e.features[0], e.features[1], e.features[2])
-                    });
-        }
-        KafkaTestIO.produce(KAFKA.bootstrapServers(), "backfill-in", records);
+        Feed feed =
+                KafkaJobFixture.readings(
+                        KafkaJobFixture.timed(TINY.events(), seq -> historyStart + seq * 60_000));
+        job.produce(feed.records);
 
         long jobStart = System.currentTimeMillis();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -102,7 +80,7 @@ class SensorBackfillITCase {
                     .as("Kafka timestamp of %s: when it was produced", record.value())
                     .isBetween(jobStart, jobEnd);
             JsonNode node = JSON.readTree(record.value());
-            Long seq = seqOf.get(node.get("sensor").asText() + "@" + node.get("ts").asLong());
+            Long seq = feed.seqOf(node.get("sensor").asText(), node.get("ts").asLong());
             assertThat(seq).as("the reading of %s", record.value()).isNotNull();
             JsonNode values = node.get("forecast");
             float[] forecast = new float[values.size()];

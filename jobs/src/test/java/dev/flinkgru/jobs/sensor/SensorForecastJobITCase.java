@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
-import dev.flinkgru.jobs.pipeline.JobSettings;
+import dev.flinkgru.jobs.testing.KafkaJobFixture;
+import dev.flinkgru.jobs.testing.KafkaJobFixture.Feed;
 import dev.flinkgru.jobs.testing.MalformedReadings;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruOptions;
@@ -56,72 +57,23 @@ class SensorForecastJobITCase {
     private static final TorchFixture TINY = TorchFixture.load("tiny");
 
     private static Configuration config(String name, boolean bounded) {
-        String[] args = {
-            "--kafka.bootstrap-servers",
-            KAFKA.bootstrapServers(),
-            "--kafka.input-topic",
-            name + "-in",
-            "--kafka.output-topic",
-            name + "-out",
-            "--kafka.dead-letter-topic",
-            name + "-dlq",
-            "--kafka.group-id",
-            name,
-            "--kafka.transactional-id-prefix",
-            name,
-            "--kafka.bounded",
-            Boolean.toString(bounded),
-            "--job.parallelism",
-            "2",
-            "--job.checkpoint-interval",
-            "300ms",
-            "--gru.model.features",
-            "3",
-            "--gru.model.path",
-            TINY.model().toString(),
-            "--gru.model.hidden-size",
-            "8",
-            "--gru.model.layers",
-            "2",
-            "--gru.batch.max-size",
-            "16",
-        };
-        KAFKA.createTopics(name + "-in", name + "-out", name + "-dlq");
-        return JobSettings.parse(SensorForecastJob.DEFAULTS, args);
+        return KafkaJobFixture.create(KAFKA, name)
+                .sensorJob()
+                .model(TINY)
+                .with(
+                        "--kafka.bounded", Boolean.toString(bounded),
+                        "--job.parallelism", "2",
+                        "--job.checkpoint-interval", "300ms",
+                        "--gru.batch.max-size", "16")
+                .configuration();
     }
 
-    /** The fixture's events with event times years back and near now; id = seq. */
-    private static final List<GruEvent> EVENTS = TINY.eventsAt(System.currentTimeMillis());
+    /** The fixture's events as readings, with event times years back and near now; id = seq. */
+    private static final Feed FEED =
+            KafkaJobFixture.readings(TINY.eventsAt(System.currentTimeMillis()));
 
-    /** The seq of each event, by {@link #readingId}. */
-    private static final Map<String, Long> SEQ = new HashMap<>();
-
-    static {
-        EVENTS.forEach(e -> SEQ.put(readingId(e.key, e.timestamp), e.eventId));
-    }
-
-    private static String readingId(String sensor, long ts) {
-        return sensor + "@" + ts;
-    }
-
-    /** The events as readings: sensor = key, ts = the event time, values = x. */
-    private static List<String[]> readings(List<GruEvent> events) {
-        List<String[]> records = new ArrayList<>();
-        for (GruEvent e : events) {
-            StringBuilder values = new StringBuilder();
-            for (float v : e.features) {
-                values.append(values.length() == 0 ? "" : ",").append(v);
-            }
-            records.add(
-                    new String[] {
-                        e.key,
-                        String.format(
-                                "{\"sensor\":\"%s\",\"ts\":%d,\"values\":[%s]}",
-                                e.key, e.timestamp, values)
-                    });
-        }
-        return records;
-    }
+    /** The fixture's events. */
+    private static final List<GruEvent> EVENTS = FEED.events;
 
     /** Checks one forecast per reading, each equal to torch's output for it. */
     private static void assertForecastsEqualTorch(List<ConsumerRecord<String, String>> out)
@@ -130,10 +82,13 @@ class SensorForecastJobITCase {
         Map<Long, JsonNode> bySeq = new HashMap<>();
         for (ConsumerRecord<String, String> record : out) {
             JsonNode forecast = JSON.readTree(record.value());
-            String id = readingId(forecast.get("sensor").asText(), forecast.get("ts").asLong());
-            Long seq = SEQ.get(id);
+            Long seq = FEED.seqOf(forecast.get("sensor").asText(), forecast.get("ts").asLong());
             assertThat(seq).as("the reading of forecast %s", record.value()).isNotNull();
-            assertThat(bySeq.put(seq, forecast)).as("duplicate forecast for %s", id).isNull();
+            assertThat(bySeq.put(seq, forecast))
+                    .as(
+                            "duplicate forecast for %s",
+                            Feed.id(forecast.get("sensor").asText(), forecast.get("ts").asLong()))
+                    .isNull();
             assertThat(record.key()).isEqualTo(forecast.get("sensor").asText());
         }
         assertThat(bySeq.keySet()).as("one forecast per reading").isEqualTo(expected.keySet());
@@ -152,7 +107,7 @@ class SensorForecastJobITCase {
     @Test
     void forecastsEqualTorchAndBadRecordsBecomeDeadLetters() throws Exception {
         Configuration config = config("sensor-e2e", true);
-        List<String[]> records = readings(EVENTS);
+        List<String[]> records = FEED.records;
         List<String[]> bad =
                 List.of(
                         new String[] {"x", "{not json"},
@@ -223,7 +178,7 @@ class SensorForecastJobITCase {
 
         @Override
         public GruEvent map(GruEvent event) {
-            if (SEQ.get(readingId(event.key, event.timestamp)) >= phaseTwoFrom
+            if (FEED.seqOf(event.key, event.timestamp) >= phaseTwoFrom
                     && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0) {
                 FAILURES.incrementAndGet();
                 throw new RuntimeException("injected failure at ts " + event.timestamp);
@@ -265,7 +220,7 @@ class SensorForecastJobITCase {
         config.setString("restart-strategy.type", "fixed-delay");
         config.setString("restart-strategy.fixed-delay.attempts", "5");
         config.setString("restart-strategy.fixed-delay.delay", "200ms");
-        List<String[]> records = readings(EVENTS);
+        List<String[]> records = FEED.records;
         int half = records.size() / 2;
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);

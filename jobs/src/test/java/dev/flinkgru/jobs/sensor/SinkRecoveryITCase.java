@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
-import dev.flinkgru.jobs.pipeline.JobSettings;
+import dev.flinkgru.jobs.testing.KafkaJobFixture;
+import dev.flinkgru.jobs.testing.KafkaJobFixture.Feed;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.testing.Tolerance;
 import dev.flinkgru.operator.testing.TorchFixture;
 import dev.flinkgru.testing.kafka.KafkaTestIO;
 import dev.flinkgru.testing.kafka.LocalKafkaExtension;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,56 +96,29 @@ class SinkRecoveryITCase {
     void threeFailuresInARowLoseAndDuplicateNothing(int parallelism, int sinkParallelism, int run)
             throws Exception {
         String name = "sinks-" + RUNS.incrementAndGet();
-        KAFKA.createTopics(name + "-in", name + "-out", name + "-dlq");
         Configuration config =
-                JobSettings.parse(
-                        SensorForecastJob.DEFAULTS,
-                        new String[] {
-                            "--kafka.bootstrap-servers",
-                            KAFKA.bootstrapServers(),
-                            "--kafka.input-topic",
-                            name + "-in",
-                            "--kafka.output-topic",
-                            name + "-out",
-                            "--kafka.dead-letter-topic",
-                            name + "-dlq",
-                            "--kafka.group-id",
-                            name,
-                            "--kafka.transactional-id-prefix",
-                            name,
-                            "--kafka.sink-parallelism",
-                            Integer.toString(sinkParallelism),
-                            "--job.parallelism",
-                            Integer.toString(parallelism),
-                            "--job.checkpoint-interval",
-                            "200ms",
-                            "--gru.model.features",
-                            "3",
-                            "--gru.model.path",
-                            TINY.model().toString(),
-                            "--gru.model.hidden-size",
-                            "8",
-                            "--gru.model.layers",
-                            "2",
-                            "--gru.batch.max-size",
-                            "16"
-                        });
+                KafkaJobFixture.create(KAFKA, name)
+                        .sensorJob()
+                        .model(TINY)
+                        .with(
+                                "--kafka.sink-parallelism",
+                                Integer.toString(sinkParallelism),
+                                "--job.parallelism",
+                                Integer.toString(parallelism),
+                                "--job.checkpoint-interval",
+                                "200ms",
+                                "--gru.batch.max-size",
+                                "16")
+                        .configuration();
         config.setString("restart-strategy.type", "fixed-delay");
         config.setString("restart-strategy.fixed-delay.attempts", "10");
         config.setString("restart-strategy.fixed-delay.delay", "100ms");
 
-        List<GruEvent> events = TINY.eventsAt(System.currentTimeMillis() - run * 3_600_000L);
-        List<String[]> records = new ArrayList<>();
-        for (GruEvent e : events) {
-            SEQ.put(e.key + "@" + e.timestamp, e.eventId);
-            records.add(
-                    new String[] {
-                        e.key,
-                        String.format(
-                                "{\"sensor\":\"%s\",\"ts\":%d,\"values\":[%s,%s,%s]}",
-                                e.key, e.timestamp, e.features[0], e.features[1], e.features[2])
-                    });
-        }
+        Feed feed =
+                KafkaJobFixture.readings(
+                        TINY.eventsAt(System.currentTimeMillis() - run * 3_600_000L));
+        SEQ.putAll(feed.seqs());
+        List<String[]> records = feed.records;
         int quarter = records.size() / 4;
         int failuresBefore = FailAtEachQuarter.FAILURES.get();
 

@@ -10,7 +10,8 @@ import org.apache.flink.configuration.ReadableConfig;
  * ({@code gru.model.*}) and the backend with its settings ({@code gru.predictor.*}). The operator's
  * {@code fromConfiguration}, the Kafka jobs and the command line all go through it, so all of them
  * take a TorchScript or an ONNX file: backend {@code auto} (the default) tells them apart by the
- * file's bytes; {@code torchscript} or {@code onnx} forces one.
+ * file's bytes; {@code torchscript} or {@code onnx} forces one. With {@code gru.model.sha256} set,
+ * whatever the backend, the predictor opens only a model file of that SHA-256.
  */
 @PublicEvolving
 public final class BatchPredictors {
@@ -24,6 +25,24 @@ public final class BatchPredictors {
      *     naming the option
      */
     public static BatchPredictorFactory fromConfiguration(ReadableConfig config) {
+        BatchPredictorFactory factory = backend(config);
+        if (config.getOptional(GruOptions.MODEL_SHA256).isPresent()
+                && config.get(GruOptions.MODEL_WATCH)) {
+            throw new IllegalConfigurationException(
+                    GruOptions.MODEL_SHA256.key()
+                            + " pins one model file, and "
+                            + GruOptions.MODEL_WATCH.key()
+                            + " serves each new one: set one of them, not both");
+        }
+        return config.getOptional(GruOptions.MODEL_SHA256)
+                .<BatchPredictorFactory>map(
+                        sha256 ->
+                                new Sha256CheckedPredictorFactory(
+                                        factory, config.get(GruOptions.MODEL_PATH), sha256))
+                .orElse(factory);
+    }
+
+    private static BatchPredictorFactory backend(ReadableConfig config) {
         String model = required(config, GruOptions.MODEL_PATH);
         int hidden = required(config, GruOptions.MODEL_HIDDEN_SIZE);
         int layers = config.get(GruOptions.MODEL_LAYERS);

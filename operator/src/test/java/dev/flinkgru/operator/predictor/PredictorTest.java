@@ -35,7 +35,8 @@ class PredictorTest {
                     "recommendation",
                     "projection",
                     "recommender-emb",
-                    "two-layer");
+                    "two-layer",
+                    "recommender-strict");
 
     /** The engines a model file can run on. */
     enum Engine {
@@ -189,6 +190,31 @@ class PredictorTest {
             for (int i = c.hNext.length; i < hNext.length; i++) {
                 assertThat(hNext[i]).isEqualTo(42f);
             }
+        }
+    }
+
+    /**
+     * recommender-strict does not clamp its item ids: an id it has no embedding for makes the step
+     * throw on either engine (the operator then isolates the row), while the padded rows' zeros and
+     * its last id are fine.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aStrictModelThrowsOnAnItemIdItHasNoEmbeddingFor(Engine engine) throws Exception {
+        TorchFixture f = TorchFixture.load("recommender-strict");
+        int items = 200; // its meta.properties' items
+        float[] h = new float[3 * f.stateSize()];
+        float[] y = new float[4 * f.outputs];
+        float[] hNext = new float[4 * f.stateSize()];
+        try (BatchPredictor p = engine.open(f, 16)) {
+            p.step(3, new float[] {0f, items - 1, 7f}, h, y, hNext); // padded to 4: a zero row
+            assertThat(y[0]).isBetween(0f, items - 1f);
+            assertThatThrownBy(() -> p.step(3, new float[] {0f, items, 7f}, h, y, hNext))
+                    .isInstanceOf(Exception.class)
+                    .hasMessageContaining(engine == Engine.TORCHSCRIPT ? "index" : "out of");
+            // The predictor is still usable after the failed step.
+            p.step(1, new float[] {42f}, h, y, hNext);
+            assertThat(y[0]).isBetween(0f, items - 1f);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -25,18 +27,38 @@ public final class KafkaTestIO {
 
     private KafkaTestIO() {}
 
-    /** Sends {@code records} (key, value) to {@code topic} and waits until all are acknowledged. */
+    /**
+     * Sends {@code records} (key, value) to {@code topic} in order and waits until all are
+     * acknowledged; fails if any was not written.
+     */
     public static void produce(String servers, String topic, List<String[]> records) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
+        // One request in flight: a batch retried on a busy machine can never be overtaken by the
+        // next (the broker then refuses the retry with OutOfOrderSequenceException, and the
+        // records it carried are lost).
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
             for (String[] record : records) {
-                producer.send(new ProducerRecord<>(topic, record[0], record[1]));
+                sent.add(producer.send(new ProducerRecord<>(topic, record[0], record[1])));
             }
             producer.flush();
+            for (int i = 0; i < sent.size(); i++) {
+                try {
+                    sent.get(i).get();
+                } catch (ExecutionException e) {
+                    throw new AssertionError(
+                            "could not write record " + i + " of " + sent.size() + " to " + topic,
+                            e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted while writing to " + topic, e);
+                }
+            }
         }
     }
 

@@ -12,8 +12,8 @@ import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Option;
 
 /**
- * The model flags the commands share ({@code --model --hidden-size --layers [--device]
- * [--backend]}), a picocli mixin: mapped onto {@link GruOptions} and built by {@link
+ * The model flags the commands share ({@code --model --hidden-size --layers [--device] [--backend]
+ * [--model-sha256]}), a picocli mixin: mapped onto {@link GruOptions} and built by {@link
  * BatchPredictors#fromConfiguration}, the path the operator and the Kafka jobs take. The predictor
  * is opened once up front, so a bad model fails before any cluster starts.
  */
@@ -58,6 +58,14 @@ public final class ModelFlags implements ConfigFlags {
                             + " nn.GRU+Linear models only): gru.predictor.backend.")
     String backend = GruOptions.PREDICTOR_BACKEND.defaultValue();
 
+    @Option(
+            names = "--model-sha256",
+            paramLabel = "HEX",
+            description =
+                    "Refuse a model file whose SHA-256 is not HEX (64 hex digits), before it is"
+                            + " loaded: gru.model.sha256.")
+    String modelSha256;
+
     @Override
     public Map<String, String> flagsByKey() {
         return Map.of(
@@ -65,7 +73,8 @@ public final class ModelFlags implements ConfigFlags {
                 GruOptions.MODEL_HIDDEN_SIZE.key(), "--hidden-size",
                 GruOptions.MODEL_LAYERS.key(), "--layers",
                 GruOptions.PREDICTOR_DEVICE.key(), "--device",
-                GruOptions.PREDICTOR_BACKEND.key(), "--backend");
+                GruOptions.PREDICTOR_BACKEND.key(), "--backend",
+                GruOptions.MODEL_SHA256.key(), "--model-sha256");
     }
 
     /** {@code --model}. */
@@ -93,6 +102,11 @@ public final class ModelFlags implements ConfigFlags {
         return backend;
     }
 
+    /** {@code --model-sha256}, or null. */
+    public String modelSha256() {
+        return modelSha256;
+    }
+
     /** Fails with a usage error unless H and L are at least 1. */
     public void check() {
         CliException.checkAtLeastOne("--hidden-size", hiddenSize);
@@ -107,6 +121,9 @@ public final class ModelFlags implements ConfigFlags {
         config.set(GruOptions.MODEL_LAYERS, layers);
         config.set(GruOptions.PREDICTOR_BACKEND, backend);
         config.set(GruOptions.PREDICTOR_DEVICE, device);
+        if (modelSha256 != null) {
+            config.set(GruOptions.MODEL_SHA256, modelSha256);
+        }
         return config;
     }
 

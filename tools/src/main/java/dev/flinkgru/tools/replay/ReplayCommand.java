@@ -27,8 +27,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code flink-gru replay --model M.onnx|M.pt --hidden-size H --layers L --events IN.csv --out
  * OUT.csv [--batch-size N] [--max-delay-ms N] [--parallelism P] [--device D] [--backend B]
- * [--pipeline-depth N] [--shared-device] [--rejects FILE] [--stop-after N --savepoint-dir D]
- * [--resume D]}.
+ * [--model-sha256 HEX] [--pipeline-depth N] [--shared-device] [--state-ttl DURATION] [--rejects
+ * FILE] [--stop-after N --savepoint-dir D] [--resume D]}.
  *
  * <p>OUT.csv has the header {@code seq,key,y0..y{O-1}} and one row per valid input event of this
  * run, values printed with {@link Float#toString} so they read back as the same float32. Bad rows
@@ -45,8 +45,8 @@ import picocli.CommandLine.Option;
         customSynopsis = {
             "flink-gru replay --model M.onnx|M.pt --hidden-size H --layers L --events IN.csv --out OUT.csv",
             "    [--batch-size N] [--max-delay-ms N] [--parallelism P] [--device cpu|gpu|gpu:N|auto]",
-            "    [--pipeline-depth N] [--shared-device]",
-            "    [--backend auto|onnx|torchscript|reference] [--rejects FILE]",
+            "    [--pipeline-depth N] [--shared-device] [--state-ttl DURATION]",
+            "    [--backend auto|onnx|torchscript|reference] [--model-sha256 HEX] [--rejects FILE]",
             "    [--stop-after N --savepoint-dir D] [--resume D]"
         },
         description = {
@@ -117,6 +117,14 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
     boolean sharedDevice;
 
     @Option(
+            names = "--state-ttl",
+            paramLabel = "DURATION",
+            description =
+                    "Expire a key's state after this idle time (processing time since its last"
+                            + " event, e.g. 30m): gru.state.ttl. Unset: never.")
+    Duration stateTtl;
+
+    @Option(
             names = "--rejects",
             paramLabel = "FILE",
             description = "Writes the refused rows there as CSV: seq,reason,raw.")
@@ -146,7 +154,9 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
 
     @Override
     public Map<String, String> flagsByKey() {
-        return Map.of(GruOptions.BATCH_MAX_SIZE.key(), "--batch-size");
+        return Map.of(
+                GruOptions.BATCH_MAX_SIZE.key(), "--batch-size",
+                GruOptions.STATE_TTL.key(), "--state-ttl");
     }
 
     @Override
@@ -156,6 +166,10 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
         CliException.checkAtLeastOne("--max-delay-ms", maxDelayMs);
         CliException.checkAtLeastOne("--parallelism", parallelism);
         CliException.checkAtLeastOne("--pipeline-depth", pipelineDepth);
+        if (stateTtl != null && (stateTtl.isZero() || stateTtl.isNegative())) {
+            throw CliException.usage(
+                    "--state-ttl must be longer than 0 ms, was " + stateTtl.toMillis() + " ms");
+        }
         if ((stopAfter != null) != (savepointDir != null)) {
             throw CliException.usage("--stop-after N and --savepoint-dir D go together");
         }
@@ -202,6 +216,9 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
                         .optDeviceShared(sharedDevice)
                         .optDeviceMaxBatch(
                                 Math.max(GruOptions.DEVICE_MAX_BATCH.defaultValue(), batchSize));
+        if (stateTtl != null) {
+            inference.optStateTtl(stateTtl);
+        }
         if (resume != null) {
             // States of another model were refused above; never reset one silently.
             inference.optMismatchPolicy(FingerprintMismatchPolicy.FAIL);

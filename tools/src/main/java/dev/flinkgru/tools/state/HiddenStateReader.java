@@ -22,6 +22,11 @@ import org.apache.flink.util.Collector;
 /**
  * Reads every key's {@link HiddenState} (the value state {@value GruOperator#STATE_NAME}) of the
  * GRU operator from a savepoint, in a local batch job of the State Processor API.
+ *
+ * <p>The descriptor has no TTL, and also reads the states of an operator that ran with {@code
+ * gru.state.ttl} (each value in Flink's TTL wrapper, with the time of its last write): Flink 2.x
+ * migrates TTL state into a descriptor without TTL on restore ({@code TtlAwareSerializer}), so the
+ * reader need not know the job's TTL, and it returns every state the savepoint holds.
  */
 final class HiddenStateReader {
 

@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
         customSynopsis = {
             "flink-gru state bootstrap --events history.csv --model M.onnx|M.pt --hidden-size H --layers L",
             "    --savepoint-out D [--batch-size N] [--device cpu|gpu|gpu:N|auto]",
-            "    [--backend auto|onnx|torchscript|reference] [--rejects FILE]"
+            "    [--backend auto|onnx|torchscript|reference] [--model-sha256 HEX] [--rejects FILE]"
         },
         description = {
             "Writes the states after a history of events as a savepoint.",

@@ -7,6 +7,7 @@ import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.operator.predictor.AutoPredictorFactory;
 import dev.flinkgru.operator.predictor.ReferenceGruPredictorFactory;
 import dev.flinkgru.operator.predictor.TorchScriptPredictorFactory;
+import dev.flinkgru.operator.testing.TorchFixture;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,22 @@ class ModelFlagsTest {
         }
     }
 
+    /** Opens the model the flags name, as replay and state bootstrap do before they start. */
+    @Command(name = "open")
+    static final class OpensModel implements Callable<Integer> {
+        @Mixin ModelFlags model;
+
+        @Override
+        public Integer call() {
+            ModelFlags.check(model.predictor(), 3, 8);
+            return 0;
+        }
+    }
+
+    /** {@code sha256sum models/fixtures/tiny/model.pt}. */
+    private static final String TINY_PT_SHA256 =
+            "9df8390936a796c124321fef3a1fabc18b6f041d2b6f0215796eaa1113252eac";
+
     private static ModelFlags parse(String... args) {
         return CommandRun.parse(new WithModel(), args).model;
     }
@@ -40,6 +57,81 @@ class ModelFlagsTest {
         assertThat(config.get(GruOptions.PREDICTOR_DEVICE))
                 .isEqualTo(GruOptions.PREDICTOR_DEVICE.defaultValue());
         assertThat(config.get(GruOptions.PREDICTOR_BACKEND)).isEqualTo("auto");
+        assertThat(config.getOptional(GruOptions.MODEL_SHA256)).isEmpty();
+    }
+
+    @Test
+    void modelSha256IsTheOptionAndChecksTheFileBeforeItOpens() {
+        String tiny = TorchFixture.load("tiny").model().toString();
+        ModelFlags flags =
+                parse(
+                        "--model",
+                        tiny,
+                        "--hidden-size",
+                        "8",
+                        "--layers",
+                        "2",
+                        "--model-sha256",
+                        TINY_PT_SHA256);
+        assertThat(flags.modelSha256()).isEqualTo(TINY_PT_SHA256);
+        assertThat(flags.configuration().get(GruOptions.MODEL_SHA256)).isEqualTo(TINY_PT_SHA256);
+
+        CommandRun right =
+                CommandRun.of(
+                        new OpensModel(),
+                        "--model",
+                        tiny,
+                        "--hidden-size",
+                        "8",
+                        "--layers",
+                        "2",
+                        "--model-sha256",
+                        TINY_PT_SHA256.toUpperCase(java.util.Locale.ROOT));
+        assertThat(right.exit()).as("%s", right).isZero();
+
+        String other = "0".repeat(64);
+        CommandRun wrong =
+                CommandRun.of(
+                        new OpensModel(),
+                        "--model",
+                        tiny,
+                        "--hidden-size",
+                        "8",
+                        "--layers",
+                        "2",
+                        "--model-sha256",
+                        other);
+        assertThat(wrong.exit()).isEqualTo(CliException.FAILURE);
+        assertThat(wrong.err().strip().lines()).hasSize(1);
+        assertThat(wrong.error())
+                .isEqualTo(
+                        "flink-gru open: model file "
+                                + tiny
+                                + " has SHA-256 "
+                                + TINY_PT_SHA256
+                                + " but --model-sha256 is "
+                                + other
+                                + ": refusing to load it");
+    }
+
+    @Test
+    void aModelSha256ThatIsNoHashIsAUsageErrorNamingTheFlag() {
+        CommandRun run =
+                CommandRun.of(
+                        new OpensModel(),
+                        "--model",
+                        "m.pt",
+                        "--hidden-size",
+                        "8",
+                        "--layers",
+                        "1",
+                        "--model-sha256",
+                        "9df8390936a796c1");
+        assertThat(run.exit()).isEqualTo(CliException.USAGE);
+        assertThat(run.error())
+                .isEqualTo(
+                        "flink-gru open: --model-sha256 must be a SHA-256 as 64 hex digits, was"
+                                + " '9df8390936a796c1' (16 characters)");
     }
 
     @Test

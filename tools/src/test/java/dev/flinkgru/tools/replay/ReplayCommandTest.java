@@ -48,6 +48,8 @@ class ReplayCommandTest {
         assertThat(replay.stopAfter).isNull();
         assertThat(replay.savepointDir).isNull();
         assertThat(replay.resumeDir).isNull();
+        assertThat(replay.stateTtl).isNull();
+        assertThat(replay.model.modelSha256()).isNull();
     }
 
     @Test
@@ -72,7 +74,11 @@ class ReplayCommandTest {
                                 "400",
                                 "--savepoint-dir",
                                 "sp",
-                                "--resume=old"));
+                                "--resume=old",
+                                "--state-ttl",
+                                "30m",
+                                "--model-sha256",
+                                "ab".repeat(32)));
         assertThat(replay.batchSize).isEqualTo(16);
         assertThat(replay.maxDelayMs).isEqualTo(5);
         assertThat(replay.parallelism).isEqualTo(2);
@@ -82,6 +88,8 @@ class ReplayCommandTest {
         assertThat(replay.stopAfter).isEqualTo(400L);
         assertThat(replay.savepointDir).isEqualTo(Path.of("sp"));
         assertThat(replay.resumeDir).isEqualTo(Path.of("old"));
+        assertThat(replay.stateTtl).isEqualTo(java.time.Duration.ofMinutes(30));
+        assertThat(replay.model.modelSha256()).isEqualTo("ab".repeat(32));
     }
 
     @Test
@@ -100,11 +108,17 @@ class ReplayCommandTest {
         assertUsage(
                 with("--stop-after", "0", "--savepoint-dir", "sp"),
                 "--stop-after must be at least 1, was 0");
-        assertUsage(with("--modle", "x"), "unknown option --modle (did you mean --model?)");
+        assertUsage(
+                with("--modle", "x"),
+                "unknown option --modle (did you mean --model or --model-sha256?)");
         assertUsage(
                 new String[] {"--model", "m.pt"},
                 "--hidden-size, --layers, --events and --out are required");
         assertUsage(with("--out"), "--out needs a value");
+        assertUsage(
+                with("--state-ttl", "soon"),
+                "--state-ttl must be a duration like 250ms, 60s or 5m, was 'soon'");
+        assertUsage(with("--state-ttl", "0s"), "--state-ttl must be longer than 0 ms, was 0 ms");
     }
 
     @Test
@@ -119,6 +133,8 @@ class ReplayCommandTest {
                 .contains("Default: cpu")
                 .contains("Default: auto")
                 .contains("--stop-after=N")
+                .contains("--state-ttl=DURATION")
+                .contains("--model-sha256=HEX")
                 .contains("--resume=D");
     }
 

@@ -89,6 +89,92 @@ class StateToolsITCase {
     }
 
     @Test
+    void statesWrittenWithATtlExportAndInspectAsTheOthers() throws IOException {
+        // The operator with gru.state.ttl keeps its states in Flink's TTL wrapper (the value and
+        // the time of its last write); the tools read either.
+        Path ttl = tmp.resolve("ttl");
+        CliRun replay =
+                CliRun.of(
+                        "replay",
+                        "--model",
+                        TINY.onnxModel().toString(),
+                        "--hidden-size",
+                        "8",
+                        "--layers",
+                        "2",
+                        "--events",
+                        TINY.dir.resolve("events.csv").toString(),
+                        "--out",
+                        tmp.resolve("ttl.csv").toString(),
+                        "--parallelism",
+                        "2",
+                        "--batch-size",
+                        "16",
+                        "--state-ttl",
+                        "2h",
+                        "--stop-after",
+                        "746",
+                        "--savepoint-dir",
+                        ttl.toString());
+        assertThat(replay.exit).as("%s", replay).isZero();
+        PredictionsCsv.read(tmp.resolve("ttl.csv"))
+                .assertMatches(PredictionsCsv.read(TINY.dir.resolve("expected.csv")), 0, 746);
+
+        Path states = tmp.resolve("ttl-states.csv");
+        CliRun export = state("export", "--savepoint", ttl.toString(), "--out", states.toString());
+        assertThat(export.exit).as("%s", export).isZero();
+        StatesCsv exported = StatesCsv.read(states);
+        assertThat(exported.header).startsWith("key,steps,h0,h1,").endsWith(",h15");
+        exported.assertMatches(StatesCsv.read(TINY.dir.resolve("final_states.csv")));
+
+        CliRun inspect = state("inspect", "--savepoint", ttl.toString());
+        assertThat(inspect.exit).as("%s", inspect).isZero();
+        assertThat(inspect.stdout.lines())
+                .contains(
+                        "written-by: replay (skip-rows 746, events 746, H=8, L=2)",
+                        "keys: 60",
+                        "state-size: 16 values (60 keys)",
+                        "model: "
+                                + ModelFingerprint.toHex(ModelFingerprint.of(TINY.onnxModel()))
+                                + " (60 keys)")
+                .anyMatch(line -> line.startsWith("steps: min=") && line.endsWith(" total=746"));
+
+        // A TTL shorter than any gap between a write and the savepoint: every state had expired
+        // when the savepoint was taken, so none is in it, and the tools show none.
+        Path expired = tmp.resolve("expired");
+        replay =
+                CliRun.of(
+                        "replay",
+                        "--model",
+                        TINY.model().toString(),
+                        "--hidden-size",
+                        "8",
+                        "--layers",
+                        "2",
+                        "--events",
+                        TINY.dir.resolve("events.csv").toString(),
+                        "--out",
+                        tmp.resolve("expired.csv").toString(),
+                        "--state-ttl",
+                        "1ms",
+                        "--stop-after",
+                        "746",
+                        "--savepoint-dir",
+                        expired.toString());
+        assertThat(replay.exit).as("%s", replay).isZero();
+        Path none = tmp.resolve("none.csv");
+        export = state("export", "--savepoint", expired.toString(), "--out", none.toString());
+        assertThat(export.exit).as("%s", export).isZero();
+        assertThat(Files.readAllLines(none)).containsExactly(exported.header);
+        inspect = state("inspect", "--savepoint", expired.toString());
+        assertThat(inspect.stdout.lines()).contains("keys: 0", "steps: none");
+        System.out.printf(
+                "ttl: %d keys exported from a savepoint of states with a TTL, none after 1 ms"
+                        + " (%.1f s)%n",
+                exported.steps.size(), export.seconds);
+    }
+
+    @Test
     void inspectPrintsTheNumbers() throws IOException {
         CliRun run = state("inspect", "--savepoint", all.toString());
         assertThat(run.exit).as("%s", run).isZero();
