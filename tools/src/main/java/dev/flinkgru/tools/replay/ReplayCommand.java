@@ -27,8 +27,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code flink-gru replay --model M.onnx|M.pt --hidden-size H --layers L --events IN.csv --out
  * OUT.csv [--batch-size N] [--max-delay-ms N] [--parallelism P] [--device D] [--backend B]
- * [--model-sha256 HEX] [--pipeline-depth N] [--shared-device] [--state-ttl DURATION] [--rejects
- * FILE] [--stop-after N --savepoint-dir D] [--resume D]}.
+ * [--model-sha256 HEX] [--pipeline-depth N] [--shared-device] [--state-ttl DURATION] [--history N]
+ * [--state-policy P] [--rejects FILE] [--stop-after N --savepoint-dir D] [--resume D]}.
  *
  * <p>OUT.csv has the header {@code seq,key,y0..y{O-1}} and one row per valid input event of this
  * run, values printed with {@link Float#toString} so they read back as the same float32. Bad rows
@@ -36,7 +36,9 @@ import picocli.CommandLine.Option;
  *
  * <p>{@code --stop-after N --savepoint-dir D} runs the next N data rows only, then stops the job
  * with a savepoint in D and writes {@link ReplaySavepoint#FILE_NAME} there. {@code --resume D}
- * restores the operator's states from it and skips the rows the savepoint's runs consumed.
+ * restores the operator's states from it and skips the rows the savepoint's runs consumed; states
+ * of another model than {@code --model} are refused unless {@code --state-policy} says what to do
+ * with them.
  */
 @Command(
         name = "replay",
@@ -46,6 +48,7 @@ import picocli.CommandLine.Option;
             "flink-gru replay --model M.onnx|M.pt --hidden-size H --layers L --events IN.csv --out OUT.csv",
             "    [--batch-size N] [--max-delay-ms N] [--parallelism P] [--device cpu|gpu|gpu:N|auto]",
             "    [--pipeline-depth N] [--shared-device] [--state-ttl DURATION]",
+            "    [--history N] [--state-policy RESET|FAIL|KEEP|REWARM]",
             "    [--backend auto|onnx|torchscript|reference] [--model-sha256 HEX] [--rejects FILE]",
             "    [--stop-after N --savepoint-dir D] [--resume D]"
         },
@@ -125,6 +128,25 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
     Duration stateTtl;
 
     @Option(
+            names = "--history",
+            paramLabel = "N",
+            defaultValue = "0",
+            description =
+                    "Events kept per key in keyed state, for --state-policy REWARM on a later"
+                            + " resume: gru.state.history. 0: none.")
+    int history;
+
+    @Option(
+            names = "--state-policy",
+            paramLabel = "P",
+            description =
+                    "What the operator does with a resumed state of another model than --model:"
+                            + " RESET, FAIL, KEEP (same size L*H, else reset) or REWARM (from the"
+                            + " key's last --history events): gru.state.fingerprint-mismatch."
+                            + " Unset: such a --resume is refused before it starts.")
+    FingerprintMismatchPolicy statePolicy;
+
+    @Option(
             names = "--rejects",
             paramLabel = "FILE",
             description = "Writes the refused rows there as CSV: seq,reason,raw.")
@@ -156,7 +178,9 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
     public Map<String, String> flagsByKey() {
         return Map.of(
                 GruOptions.BATCH_MAX_SIZE.key(), "--batch-size",
-                GruOptions.STATE_TTL.key(), "--state-ttl");
+                GruOptions.STATE_TTL.key(), "--state-ttl",
+                GruOptions.STATE_HISTORY.key(), "--history",
+                GruOptions.STATE_FINGERPRINT_MISMATCH.key(), "--state-policy");
     }
 
     @Override
@@ -166,6 +190,17 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
         CliException.checkAtLeastOne("--max-delay-ms", maxDelayMs);
         CliException.checkAtLeastOne("--parallelism", parallelism);
         CliException.checkAtLeastOne("--pipeline-depth", pipelineDepth);
+        if (history < 0) {
+            throw CliException.usage("--history must be 0 or more, was " + history);
+        }
+        if (statePolicy == FingerprintMismatchPolicy.REWARM && history == 0) {
+            throw CliException.usage(
+                    "--state-policy REWARM rebuilds states from the events kept per key: give"
+                            + " --history N");
+        }
+        // Without a policy (or with FAIL), states of another model are refused before the run.
+        boolean refuseOtherModels =
+                statePolicy == null || statePolicy == FingerprintMismatchPolicy.FAIL;
         if (stateTtl != null && (stateTtl.isZero() || stateTtl.isNegative())) {
             throw CliException.usage(
                     "--state-ttl must be longer than 0 ms, was " + stateTtl.toMillis() + " ms");
@@ -179,7 +214,9 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
         if (resumeDir != null) {
             try {
                 resume = ReplaySavepoint.load(resumeDir);
-                resume.checkSizes(resumeDir, model.hiddenSize(), model.layers());
+                if (refuseOtherModels) {
+                    resume.checkSizes(resumeDir, model.hiddenSize(), model.layers());
+                }
             } catch (CliException e) {
                 throw new CliException(e.exitCode(), "cannot resume: " + e.getMessage(), e);
             }
@@ -191,7 +228,7 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
         ReplayInput input = ReplayInput.read(events, skip, maxRows, progress);
         BatchPredictorFactory predictor = model.predictor();
         ModelShape shape = ModelFlags.check(predictor, input.features(), batchSize);
-        if (resume != null) {
+        if (resume != null && refuseOtherModels) {
             try {
                 resume.checkModel(resumeDir, model.model(), shape.fingerprint());
             } catch (CliException e) {
@@ -219,7 +256,12 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
         if (stateTtl != null) {
             inference.optStateTtl(stateTtl);
         }
-        if (resume != null) {
+        if (history > 0) {
+            inference.optStateHistory(history);
+        }
+        if (statePolicy != null) {
+            inference.optMismatchPolicy(statePolicy);
+        } else if (resume != null) {
             // States of another model were refused above; never reset one silently.
             inference.optMismatchPolicy(FingerprintMismatchPolicy.FAIL);
         }
