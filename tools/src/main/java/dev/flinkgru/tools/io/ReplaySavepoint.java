@@ -60,6 +60,9 @@ public record ReplaySavepoint(
     /** Origin of savepoints written by {@code state bootstrap}. */
     public static final String BOOTSTRAP = "bootstrap";
 
+    /** Origin of savepoints written by {@code state rewarm}. */
+    public static final String REWARM = "rewarm";
+
     /** Whether {@code dir} holds a manifest. */
     public static boolean isManifestDirectory(Path dir) {
         return Files.isRegularFile(dir.resolve(FILE_NAME));

@@ -1,6 +1,7 @@
 package dev.flinkgru.tools.state;
 
 import dev.flinkgru.operator.GruOperator;
+import dev.flinkgru.state.FeatureHistory;
 import dev.flinkgru.state.HiddenState;
 import dev.flinkgru.tools.command.CliException;
 import java.util.ArrayList;
@@ -21,7 +22,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Reads every key's {@link HiddenState} (the value state {@value GruOperator#STATE_NAME}) of the
- * GRU operator from a savepoint, in a local batch job of the State Processor API.
+ * GRU operator from a savepoint, with the key's last events ({@value
+ * GruOperator#HISTORY_STATE_NAME}, {@code gru.state.history}) where it has them, in a local batch
+ * job of the State Processor API.
  *
  * <p>The descriptor has no TTL, and also reads the states of an operator that ran with {@code
  * gru.state.ttl} (each value in Flink's TTL wrapper, with the time of its last write): Flink 2.x
@@ -80,10 +83,12 @@ final class HiddenStateReader {
         private static final long serialVersionUID = 1L;
 
         private transient ValueState<HiddenState> state;
+        private transient ValueState<FeatureHistory> history;
 
         @Override
         public void open(OpenContext openContext) {
             state = getRuntimeContext().getState(GruOperator.hiddenStateDescriptor());
+            history = getRuntimeContext().getState(GruOperator.historyDescriptor());
         }
 
         @Override
@@ -91,7 +96,7 @@ final class HiddenStateReader {
                 throws Exception {
             HiddenState value = state.value();
             if (value != null) {
-                out.collect(new KeyedHiddenState(key, value));
+                out.collect(new KeyedHiddenState(key, value).withHistory(history.value()));
             }
         }
     }

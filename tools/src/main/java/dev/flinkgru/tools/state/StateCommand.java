@@ -6,23 +6,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code flink-gru state export|inspect|bootstrap}: the state tools. */
+/** {@code flink-gru state export|inspect|bootstrap|rewarm}: the state tools. */
 @Command(
         name = "state",
         commandListHeading = "%nCommands:%n",
         description = {
-            "Exports, inspects or bootstraps the operator's hidden states in savepoints.",
+            "Exports, inspects, bootstraps or rewarms the operator's hidden states in savepoints.",
             ""
         },
         subcommands = {
             StateExport.class,
             StateInspect.class,
             StateBootstrap.class,
+            StateRewarm.class,
             CommandLine.HelpCommand.class
         },
         footer = {
             "",
-            "D: a savepoint directory of replay --stop-after or state bootstrap (with"
+            "D, IN: a savepoint directory of replay --stop-after, state bootstrap or rewarm (with"
                     + " flink-gru-savepoint.properties), or a Flink savepoint directory (with"
                     + " _metadata) of a job whose GRU operator has uid gru-operator."
         })

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code flink-gru state inspect --savepoint D}: prints, one {@code name: value} line each, the
  * savepoint, its bytes, the operator, the key count, the state sizes, the model fingerprints with
- * their key counts and the distribution of the keys' step counts.
+ * their key counts, the events kept per key ({@code gru.state.history}, if any) and the
+ * distribution of the keys' step counts.
  */
 @Command(
         name = "inspect",
@@ -88,6 +89,27 @@ final class StateInspect implements Callable<Integer> {
         }
         sizes.forEach((size, keys) -> line(s, "state-size", size + " values (" + keys + " keys)"));
         models.forEach((model, keys) -> line(s, "model", model + " (" + keys + " keys)"));
+        int withHistory = 0;
+        int capacity = 0;
+        long kept = 0;
+        for (KeyedHiddenState k : states) {
+            if (k.history != null) {
+                withHistory++;
+                capacity = Math.max(capacity, k.historyCapacity);
+                kept += k.history.length / k.historyFeatures;
+            }
+        }
+        if (withHistory > 0) {
+            line(
+                    s,
+                    "history",
+                    withHistory
+                            + " keys keep their last events (up to "
+                            + capacity
+                            + " each, "
+                            + kept
+                            + " in all)");
+        }
         line(s, "steps", stepDistribution(steps));
         return s.toString();
     }

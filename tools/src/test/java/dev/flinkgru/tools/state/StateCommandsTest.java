@@ -113,13 +113,17 @@ class StateCommandsTest {
     void stateAloneShowsItsUsageAndExitsTwo() {
         CommandRun run = CommandRun.of(new StateCommand());
         assertThat(run.exit()).isEqualTo(CliException.USAGE);
-        assertThat(run.out()).contains("export").contains("inspect").contains("bootstrap");
+        assertThat(run.out())
+                .contains("export")
+                .contains("inspect")
+                .contains("bootstrap")
+                .contains("rewarm");
         CommandRun unknown = CommandRun.of(new StateCommand(), "import");
         assertThat(unknown.exit()).isEqualTo(CliException.USAGE);
         assertThat(unknown.error())
                 .isEqualTo(
                         "flink-gru state: unknown command 'import'; expected export, inspect,"
-                                + " bootstrap, help");
+                                + " bootstrap, rewarm, help");
         assertThat(CommandRun.of(new StateCommand(), "help", "export").out())
                 .startsWith("Usage: flink-gru state export --savepoint D --out states.csv");
     }
