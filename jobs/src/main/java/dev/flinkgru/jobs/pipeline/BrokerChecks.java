@@ -42,7 +42,7 @@ final class BrokerChecks {
 
     /**
      * The highest {@code transaction.version} whose transactions Flink's KafkaSink (connector
-     * 5.0.0-2.2) resumes after a restore; see the README's exactly-once notes.
+     * 5.0.0-2.2) resumes after a restore; see docs/kafka-jobs.md, exactly-once recovery.
      */
     static final short MAX_TRANSACTION_VERSION = 1;
 

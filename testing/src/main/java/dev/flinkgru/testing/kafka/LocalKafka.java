@@ -442,7 +442,7 @@ public final class LocalKafka implements AutoCloseable {
         /**
          * The transaction protocol version the storage is formatted with (default 1; Kafka 4's own
          * default is 2). Flink's KafkaSink (connector 5.0.0-2.2) resumes and commits transactions
-         * after a restore with the producer id and epoch of its checkpoint; see the README.
+         * after a restore with the producer id and epoch of its checkpoint; see docs/kafka-jobs.md.
          */
         public Builder optTransactionVersion(int transactionVersion) {
             checkArgument(

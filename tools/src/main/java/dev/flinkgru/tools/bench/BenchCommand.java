@@ -35,9 +35,11 @@ import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Option;
 
 /**
- * {@code flink-gru bench}: the same generated stream through three pipelines — no model (Flink's
- * keyed-state ceiling), the operator at batch size 1, and the operator batched — for each hidden
- * size and state backend; throughput at full speed, then latency at half that load.
+ * {@code flink-gru bench}: the same generated stream through the same pipeline with no model
+ * (Flink's keyed-state ceiling), the operator at batch size 1, and the operator batched (each
+ * engine and pipeline depth), for each hidden size and state backend; the predictor alone; and a
+ * simulated device with and without the shared batcher. Throughput at full speed, then latency at
+ * half that load.
  */
 @Command(
         name = "bench",
@@ -50,14 +52,14 @@ import picocli.CommandLine.Option;
                     + " [--latency-seconds S]",
             "    [--max-delay-ms N] [--buffer-timeout-ms N] [--device cpu|gpu|gpu:N|auto]"
                     + " [--models-dir D]",
-            "    [--engine torchscript,onnx] [--pipeline-depths 1,2]",
+            "    [--engine torchscript,onnx] [--pipeline-depths 1,2] [--simulated-only]",
             "    [--json FILE] [--chart FILE]",
             "flink-gru bench --chart-from FILE.json [--chart FILE]"
         },
         description = {
             "Throughput and latency: no model, per event, batched.",
             "Throughput and latency of one generated stream (F=8, a scattered key order) through"
-                    + " the same pipeline three ways, for each hidden size and state backend:"
+                    + " the same pipeline, for each hidden size and state backend:"
                     + " no-model (Flink's keyed-state ceiling), per-event (batch size 1) and"
                     + " batched (each engine and pipeline depth); the predictor alone (no Flink);"
                     + " and a simulated device (2 ms + 1 us per row per call, one call at a time"

@@ -1,9 +1,12 @@
 package dev.flinkgru.tools.replay;
 
+import dev.flinkgru.operator.testing.TorchFixture;
 import dev.flinkgru.tools.cli.FlinkGruCli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.slf4j.LoggerFactory;
 
 /** One {@code flink-gru} command run in this JVM, its exit code and what it printed. */
@@ -59,6 +62,30 @@ public final class CliRun {
         savedErr.printf("flink-gru %s -> exit %d in %.1f s%n", args[0], exit, run.seconds);
         savedErr.print(run.stderr);
         return run;
+    }
+
+    /**
+     * Runs {@code flink-gru replay} of a fixture set's events.csv through {@code model} (with the
+     * set's H and L) into {@code out}, batches of {@code batchSize}, then {@code extra} flags.
+     */
+    public static CliRun replay(
+            TorchFixture set, Path model, Path out, int batchSize, String... extra) {
+        String[] base = {
+            "replay",
+            "--model",
+            model.toString(),
+            "--hidden-size",
+            Integer.toString(set.hidden),
+            "--layers",
+            Integer.toString(set.layers),
+            "--events",
+            set.dir.resolve("events.csv").toString(),
+            "--out",
+            out.toString(),
+            "--batch-size",
+            Integer.toString(batchSize)
+        };
+        return of(Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new));
     }
 
     @Override

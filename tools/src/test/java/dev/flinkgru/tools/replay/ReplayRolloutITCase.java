@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flinkgru.operator.testing.TorchFixture;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -113,21 +112,6 @@ class ReplayRolloutITCase {
     }
 
     private static CliRun replay(String model, Path out, String... extra) {
-        String[] base = {
-            "replay",
-            "--model",
-            SET.dir.resolve(model).toString(),
-            "--hidden-size",
-            Integer.toString(SET.hidden),
-            "--layers",
-            Integer.toString(SET.layers),
-            "--events",
-            SET.dir.resolve("events.csv").toString(),
-            "--out",
-            out.toString(),
-            "--batch-size",
-            "16"
-        };
-        return CliRun.of(Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new));
+        return CliRun.replay(SET, SET.dir.resolve(model), out, 16, extra);
     }
 }

@@ -8,7 +8,6 @@ import dev.flinkgru.tools.io.ReplaySavepoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -175,21 +174,6 @@ class ReplaySavepointITCase {
     }
 
     private static CliRun replay(Path out, String... extra) {
-        String[] base = {
-            "replay",
-            "--model",
-            TINY.model().toString(),
-            "--hidden-size",
-            Integer.toString(TINY.hidden),
-            "--layers",
-            Integer.toString(TINY.layers),
-            "--events",
-            TINY.dir.resolve("events.csv").toString(),
-            "--out",
-            out.toString(),
-            "--batch-size",
-            "16"
-        };
-        return CliRun.of(Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new));
+        return CliRun.replay(TINY, TINY.model(), out, 16, extra);
     }
 }

@@ -140,22 +140,7 @@ class StateRewarmITCase {
     }
 
     private static CliRun replay(String model, Path out, String... extra) {
-        String[] base = {
-            "replay",
-            "--model",
-            SET.dir.resolve(model).toString(),
-            "--hidden-size",
-            Integer.toString(SET.hidden),
-            "--layers",
-            Integer.toString(SET.layers),
-            "--events",
-            SET.dir.resolve("events.csv").toString(),
-            "--out",
-            out.toString(),
-            "--batch-size",
-            "16"
-        };
-        return CliRun.of(Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new));
+        return CliRun.replay(SET, SET.dir.resolve(model), out, 16, extra);
     }
 
     private static String hex(String model) throws IOException {
