@@ -34,9 +34,29 @@ Every step uses the TorchScript modules' own forward (x [B,1] item id as float, 
 y[:, :10] are the ids), batched over the users. One thread, seeded.
 
 Writes models/recommendation/rollout.properties (--properties).
+
+--via-replay runs the same rollout through the real Flink operator with the command line, after the
+torch part (needs bin/flink-gru, which builds itself on first use):
+
+    /usr/bin/python3 models/recommendation/rollout.py --via-replay   # --replay-dir DIR keeps files
+
+It writes the held-out users' items 0..S+M as replay's IN.csv (header seq,key,x0; key u-<user>,
+x0 the item id as a float, seq the row index), ordered by step then user, so the first S x users
+rows are every user's first S events. Then `bin/flink-gru replay --model A --hidden-size 64
+--layers 1 --events IN.csv --out OUT1 --history N --stop-after <S x users> --savepoint-dir D`
+once, and per policy RESET, KEEP, REWARM `bin/flink-gru replay --model B ... --out OUT2
+--state-policy P --history N --resume D` (a fresh OUT2 each; the savepoint is resumed three times).
+The predictions (header seq,key,y0..y19, joined by seq) are scored exactly as the torch part:
+hit-rate@10 and @1 on the first step after the swap and over the M steps, printed next to the torch
+figures, with how many users' top-10 lists at event S equal torch's (ids, in order). Writes
+replay.hitrate10.first.<policy>, replay.hitrate1.first.<policy>, replay.hitrate10.window<M>.<policy>
+and replay.top10.equal.<policy> to the properties file as well (only with --via-replay).
 """
 import argparse
+import csv
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +70,8 @@ import train  # noqa: E402
 
 SEED, UPDATES, LR = 2468, 100, 2e-3
 POLICIES = ["reset", "keep", "rewarm", "full", "no_swap"]
+REPLAY_POLICIES = ["reset", "keep", "rewarm"]
+ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
 def to_recommender(module) -> train.Recommender:
@@ -87,6 +109,130 @@ def run(module, items: torch.Tensor, h: torch.Tensor):
     return torch.stack(tops, 1) if tops else None, h
 
 
+def write_events(path: str, held_out: torch.Tensor, steps: int) -> None:
+    """replay's IN.csv of held_out's items 0..steps-1, by step then user; seq = the row index."""
+    users = held_out.shape[0]
+    with open(path, "w", newline="") as f:
+        f.write("seq,key,x0\n")
+        for t in range(steps):
+            for u in range(users):
+                seq = t * users + u
+                f.write(f"{seq},u-{train.TRAIN_USERS + u},{float(held_out[u, t])}\n")
+
+
+def replay(label: str, *flags: str) -> float:
+    """Runs bin/flink-gru replay with flags; prints its stderr; returns the wall time."""
+    cmd = [os.path.join(ROOT, "bin", "flink-gru"), "replay", *flags]
+    print(f"$ {' '.join(cmd)}", flush=True)
+    t0 = time.time()
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.time() - t0
+    for line in (done.stdout + done.stderr).strip().splitlines():
+        print(f"  {line}")
+    if done.returncode != 0:
+        sys.exit(f"replay ({label}) failed with exit {done.returncode}")
+    print(f"  ({label}: {seconds:.1f}s wall)", flush=True)
+    return seconds
+
+
+def read_predictions(path: str, users: int, steps: int, first: int, last: int) -> torch.Tensor:
+    """OUT.csv of replay joined by seq: [users, steps, 2K], NaN outside steps [first, last).
+
+    Checks each row's key against its seq and that the seqs are exactly steps [first, last)."""
+    y = torch.full((users, steps, 2 * train.K), float("nan"))
+    seen = set()
+    with open(path, newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        assert header[:2] == ["seq", "key"] and len(header) == 2 + 2 * train.K, header
+        for row in reader:
+            seq = int(row[0])
+            t, u = divmod(seq, users)
+            assert row[1] == f"u-{train.TRAIN_USERS + u}", (seq, row[1])
+            assert seq not in seen, f"seq {seq} twice in {path}"
+            seen.add(seq)
+            y[u, t] = torch.tensor([float(v) for v in row[2:]])
+    expected = set(range(first * users, last * users))
+    assert seen == expected, (path, len(seen), len(expected), len(seen ^ expected))
+    return y
+
+
+def via_replay(args, model_a: str, model_b: str, held_out, states, tops_a, tops, hits, hits1):
+    """The rollout through bin/flink-gru replay; returns the replay.* figures."""
+    S, N, M = args.swap_at, args.history, args.window
+    users = held_out.shape[0]
+    work = os.path.abspath(args.replay_dir or tempfile.mkdtemp(prefix="rollout-replay-"))
+    os.makedirs(work, exist_ok=True)
+    model_a, model_b = os.path.abspath(model_a), os.path.abspath(model_b)
+    events = os.path.join(work, "events.csv")
+    steps = S + M + 1  # items 0..S+M; the prediction at event S+M is not scored
+    write_events(events, held_out, steps)
+    print(f"\nvia replay: {steps * users} events ({users} users x items 0..{S + M}) -> {events}")
+    common = ["--hidden-size", str(train.HIDDEN), "--layers", str(train.LAYERS),
+              "--events", events, "--history", str(N)]
+    savepoint = os.path.join(work, "savepoint")
+    out1 = os.path.join(work, "out-a.csv")
+    if os.path.exists(out1):
+        os.remove(out1)
+    shutil.rmtree(savepoint, ignore_errors=True)  # a --replay-dir used before
+    walls = {"a": replay("model A, stop at the swap", "--model", model_a, *common, "--out", out1,
+                         "--stop-after", str(S * users), "--savepoint-dir", savepoint)}
+    y_a = read_predictions(out1, users, S, 0, S)
+    equal_a = (y_a[:, :, : train.K].round().long() == tops_a).all(2)
+    print(f"  model A, events 0..{S - 1}: top-10 ids equal torch's for {equal_a.sum().item()} "
+          f"of {equal_a.numel()} (user, event)")
+
+    figures, rows = {}, []
+    targets = held_out[:, S + 1 : S + M + 1]
+    for name in REPLAY_POLICIES:
+        out2 = os.path.join(work, f"out-b-{name}.csv")
+        if os.path.exists(out2):
+            os.remove(out2)
+        walls[name] = replay(f"model B, {name.upper()}", "--model", model_b, *common, "--out", out2,
+                             "--state-policy", name.upper(), "--resume", savepoint)
+        y = read_predictions(out2, users, steps, S, steps)[:, S : S + M]  # events S..S+M-1
+        got = y[:, :, : train.K].round().long()
+        h = (got == targets.unsqueeze(2)).any(2).float()
+        h1 = (got[:, :, 0] == targets).float()
+        # torch's output at event S in full (ids and probabilities), for the tie check
+        module, state = states[name]
+        with torch.no_grad():
+            y_torch, _ = module(held_out[:, S : S + 1].to(torch.float32), state)
+        assert torch.equal(y_torch[:, : train.K].round().long(), tops[name][:, 0])
+        equal = (got[:, 0] == tops[name][:, 0]).all(1)
+        same_set = (got[:, 0].sort(1).values == tops[name][:, 0].sort(1).values).all(1)
+        prob_diff = (y[:, 0, train.K :] - y_torch[:, train.K :]).abs().max().item()
+        # an unequal list whose torch probabilities tie where the ids differ is equal up to ties
+        ties = 0
+        for u in (~equal).nonzero().flatten().tolist():
+            differ = (got[u, 0] != tops[name][u, 0]).nonzero().flatten()
+            p = y_torch[u, train.K :][differ]
+            ties += int(same_set[u] and (p.max() - p.min()).item() <= 1e-6)
+        window_equal = (got == tops[name]).all(2).sum().item()
+        figures[f"replay.hitrate10.first.{name}"] = h[:, 0].mean().item()
+        figures[f"replay.hitrate1.first.{name}"] = h1[:, 0].mean().item()
+        figures[f"replay.hitrate10.window{M}.{name}"] = h.mean().item()
+        figures[f"replay.top10.equal.{name}"] = int(equal.sum().item())
+        rows.append((name, h, h1, equal.sum().item(), same_set.sum().item(), ties, prob_diff,
+                     window_equal))
+
+    print(f"\nswap at event {S}, history {N}, {users} held-out users, window {M}: torch vs replay\n")
+    print(f"| policy | hr@10 first step torch | replay | hr@10 first {M} torch | replay "
+          f"| hr@1 first step torch | replay | hr@1 first {M} torch | replay "
+          f"| top-10 at S equal (ids) | same set | unequal but tied | max abs prob diff at S "
+          f"| top-10 equal, {M} steps |")
+    print("|---" * 14 + "|")
+    for name, h, h1, equal, same_set, ties, prob_diff, window_equal in rows:
+        t, t1 = hits[name], hits1[name]
+        print(f"| {name.upper()} | {t[:, 0].mean():.4f} | {h[:, 0].mean():.4f} "
+              f"| {t.mean():.4f} | {h.mean():.4f} | {t1[:, 0].mean():.4f} | {h1[:, 0].mean():.4f} "
+              f"| {t1.mean():.4f} | {h1.mean():.4f} | {equal}/{users} | {same_set}/{users} "
+              f"| {ties} | {prob_diff:.2e} | {window_equal}/{users * M} |")
+    print("\nreplay wall times: " + ", ".join(f"{k} {v:.1f}s" for k, v in walls.items())
+          + f"; files in {work}")
+    return figures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--csv", help="existing training CSV (default: generate one)")
@@ -98,6 +244,9 @@ def main():
     parser.add_argument("--history", type=int, default=20)
     parser.add_argument("--window", type=int, default=10)
     parser.add_argument("--properties", default=os.path.join(HERE, "rollout.properties"))
+    parser.add_argument("--via-replay", action="store_true",
+                        help="also run the rollout through bin/flink-gru replay (RESET, KEEP, REWARM)")
+    parser.add_argument("--replay-dir", help="--via-replay's files (default: a new /tmp directory)")
     args = parser.parse_args()
     S, N, M = args.swap_at, args.history, args.window
     assert 0 < N <= S and S + M < train.STEPS, (S, N, M)
@@ -120,6 +269,7 @@ def main():
     a = torch.jit.load(args.model_a).eval()
     if args.model_b:
         b = torch.jit.load(args.model_b).eval()
+        model_b = args.model_b
         updates, loss = "loaded", float("nan")
         print(f"model B: loaded {args.model_b}")
     else:
@@ -127,6 +277,7 @@ def main():
         model, loss = fine_tune(to_recommender(a), sessions[: train.TRAIN_USERS], args.updates)
         torch.jit.save(torch.jit.script(model), args.out_model)
         b = torch.jit.load(args.out_model).eval()
+        model_b = args.out_model
         updates = args.updates
         print(f"model B: {args.updates} updates, Adam lr {LR}, seed {SEED}, mean loss {loss:.4f}, "
               f"{time.time() - t0:.0f}s; wrote {args.out_model}")
@@ -138,7 +289,7 @@ def main():
     users = held_out.shape[0]
     zero = torch.zeros(train.LAYERS, users, train.HIDDEN)
     with torch.no_grad():
-        _, h_a = run(a, held_out[:, :S], zero)
+        tops_a, h_a = run(a, held_out[:, :S], zero)
         states = {
             "reset": (b, zero),
             "keep": (b, h_a),
@@ -147,10 +298,11 @@ def main():
             "no_swap": (a, h_a),
         }
         targets = held_out[:, S + 1 : S + M + 1]
-        hits, hits1 = {}, {}
+        hits, hits1, tops_by = {}, {}, {}
         for name in POLICIES:
             module, h = states[name]
             tops, _ = run(module, held_out[:, S : S + M], h)
+            tops_by[name] = tops
             hits[name] = (tops == targets.unsqueeze(2)).any(2).float()  # [U, M]
             hits1[name] = (tops[:, :, 0] == targets).float()
 
@@ -172,6 +324,10 @@ def main():
         print(f"| {name.upper()} | {h[:, 0].mean():.4f} | {h.mean():.4f} | "
               + " | ".join(f"{h[:, i].mean():.4f}" for i in range(steps))
               + f" | {h1[:, 0].mean():.4f} | {h1.mean():.4f} |")
+    replay_figures = {}
+    if args.via_replay:
+        replay_figures = via_replay(args, args.model_a, model_b, held_out, states, tops_a, tops_by,
+                                    hits, hits1)
     seconds = time.time() - started
     print(f"\n{seconds:.0f}s in all")
 
@@ -182,6 +338,8 @@ def main():
         f.write(f"heldout.hitrate10.a={hr_a:.4f}\nheldout.hitrate10.b={hr_b:.4f}\n")
         for key, value in figures.items():
             f.write(f"{key}={value:.4f}\n")
+        for key, value in replay_figures.items():
+            f.write(f"{key}={value}\n" if isinstance(value, int) else f"{key}={value:.4f}\n")
     print(f"wrote {args.properties}")
 
 
