@@ -104,7 +104,10 @@ final class StateRewarm implements Callable<Integer>, ConfigFlags {
     /** What happened to the keys. */
     private static final class Counts {
         int rewarmed;
+
+        /** Keys without events (or with events of another F than the model's). */
         int reset;
+
         int refused;
         int current;
     }
@@ -213,7 +216,8 @@ final class StateRewarm implements Callable<Integer>, ConfigFlags {
                 continue;
             }
             List<float[]> history = histories.getOrDefault(state.key, List.of());
-            if (history.isEmpty()) {
+            // Events of another F than the new model's cannot rebuild its state (as online).
+            if (history.isEmpty() || history.get(0).length != shape.inputSize()) {
                 HiddenState zero = HiddenState.zero(shape.stateSize(), shape.fingerprint());
                 state.values = zero.values();
                 state.steps = 0;
