@@ -63,7 +63,9 @@ final class StateRewarm implements Callable<Integer>, ConfigFlags {
             names = "--savepoint",
             required = true,
             paramLabel = "IN",
-            description = "The savepoint to rewarm (a savepoint directory, see below).")
+            description =
+                    "The savepoint to rewarm: a directory of replay --stop-after, state bootstrap"
+                            + " or rewarm, or a Flink savepoint directory (with _metadata).")
     Path in;
 
     @Mixin ModelFlags model;
