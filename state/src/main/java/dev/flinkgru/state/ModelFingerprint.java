@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.apache.flink.annotation.PublicEvolving;
 
 /** A model's fingerprint: the first 64 bits of the SHA-256 of its file, shown as 16 hex digits. */
@@ -27,11 +28,7 @@ public final class ModelFingerprint {
 
     /** The SHA-256 of the file at {@code path} as 64 lower-case hex digits. */
     public static String sha256Hex(Path path) {
-        StringBuilder hex = new StringBuilder(64);
-        for (byte b : sha256(path)) {
-            hex.append(String.format("%02x", b & 0xFF));
-        }
-        return hex.toString();
+        return HexFormat.of().formatHex(sha256(path));
     }
 
     private static byte[] sha256(Path path) {
