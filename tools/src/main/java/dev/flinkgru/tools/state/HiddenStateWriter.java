@@ -40,9 +40,23 @@ final class HiddenStateWriter {
 
     private HiddenStateWriter() {}
 
+    /** How a job's {@link SavepointWriter} starts: a new savepoint, or a copy of one. */
+    @FunctionalInterface
+    private interface Start {
+        SavepointWriter writer(StreamExecutionEnvironment env, OperatorIdentifier operator)
+                throws Exception;
+    }
+
     /** Writes {@code states} to the new savepoint directory {@code target}, in a local job. */
     static void write(List<KeyedHiddenState> states, Path target, String uid, int maxParallelism) {
-        write(states, target, uid, maxParallelism, null);
+        write(
+                states,
+                target,
+                uid,
+                "flink-gru state bootstrap",
+                (env, operator) ->
+                        SavepointWriter.newSavepoint(
+                                env, new HashMapStateBackend(), maxParallelism));
     }
 
     /**
@@ -51,45 +65,47 @@ final class HiddenStateWriter {
      * sink's transactions) is kept as it is.
      */
     static void rewrite(List<KeyedHiddenState> states, Path base, Path target, String uid) {
-        write(states, target, uid, -1, base);
+        write(
+                states,
+                target,
+                uid,
+                "flink-gru state rewarm",
+                (env, operator) -> {
+                    // fromExistingSavepoint hands the savepoint's other OperatorStates to its job
+                    // as records, by default through Kryo, which fails on a private class inside
+                    // them (InflightDataRescalingDescriptor$NoRescalingDescriptor, an
+                    // IllegalAccessError). They are Serializable: Kryo's JavaSerializer writes
+                    // them as Java serialization does.
+                    ((SerializerConfigImpl) env.getConfig().getSerializerConfig())
+                            .addDefaultKryoSerializer(OperatorState.class, JAVA_SERIALIZER);
+                    return SavepointWriter.fromExistingSavepoint(
+                                    env,
+                                    base.toAbsolutePath().toUri().toString(),
+                                    new HashMapStateBackend())
+                            .removeOperator(operator);
+                });
     }
 
     private static void write(
-            List<KeyedHiddenState> states, Path target, String uid, int maxParallelism, Path base) {
+            List<KeyedHiddenState> states, Path target, String uid, String jobName, Start start) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         // Without object reuse, Flink 2.2 copies the writer's OperatorSubtaskStates between its
         // chained reduce operators with Kryo, and the copies come out empty: the savepoint then
         // names the operator but holds no state. Nothing here keeps a reference to a record.
         env.getConfig().enableObjectReuse();
-        if (base != null) {
-            // fromExistingSavepoint hands the savepoint's other OperatorStates to its job as
-            // records, by default through Kryo, which fails on a private class inside them
-            // (InflightDataRescalingDescriptor$NoRescalingDescriptor, an IllegalAccessError).
-            // They are Serializable: Kryo's JavaSerializer writes them as Java serialization does.
-            ((SerializerConfigImpl) env.getConfig().getSerializerConfig())
-                    .addDefaultKryoSerializer(OperatorState.class, JAVA_SERIALIZER);
-        }
-        DataStream<KeyedHiddenState> data =
-                env.fromData(states, TypeInformation.of(KeyedHiddenState.class));
-        StateBootstrapTransformation<KeyedHiddenState> transformation =
-                OperatorTransformation.bootstrapWith(data)
-                        .keyBy(KeyedHiddenState::getKey, Types.STRING)
-                        .transform(new WriteHiddenStates());
         try {
             OperatorIdentifier operator = OperatorIdentifier.forUid(uid);
-            SavepointWriter writer =
-                    base == null
-                            ? SavepointWriter.newSavepoint(
-                                    env, new HashMapStateBackend(), maxParallelism)
-                            : SavepointWriter.fromExistingSavepoint(
-                                            env,
-                                            base.toAbsolutePath().toUri().toString(),
-                                            new HashMapStateBackend())
-                                    .removeOperator(operator);
+            SavepointWriter writer = start.writer(env, operator);
+            DataStream<KeyedHiddenState> data =
+                    env.fromData(states, TypeInformation.of(KeyedHiddenState.class));
+            StateBootstrapTransformation<KeyedHiddenState> transformation =
+                    OperatorTransformation.bootstrapWith(data)
+                            .keyBy(KeyedHiddenState::getKey, Types.STRING)
+                            .transform(new WriteHiddenStates());
             writer.withOperator(operator, transformation)
                     .write(target.toAbsolutePath().toUri().toString());
-            env.execute(base == null ? "flink-gru state bootstrap" : "flink-gru state rewrite");
+            env.execute(jobName);
         } catch (Exception e) {
             throw new CliException(
                     CliException.FAILURE,

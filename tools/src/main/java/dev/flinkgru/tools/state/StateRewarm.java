@@ -5,7 +5,6 @@ import dev.flinkgru.operator.GruInference;
 import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.operator.predictor.BatchPredictor;
 import dev.flinkgru.operator.predictor.ModelShape;
-import dev.flinkgru.state.FeatureHistory;
 import dev.flinkgru.state.HiddenState;
 import dev.flinkgru.state.ModelFingerprint;
 import dev.flinkgru.tools.command.CliException;
@@ -18,6 +17,7 @@ import dev.flinkgru.tools.io.ReplayInput;
 import dev.flinkgru.tools.io.ReplaySavepoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -268,17 +268,14 @@ final class StateRewarm implements Callable<Integer>, ConfigFlags {
     private static Map<String, List<float[]>> kept(List<KeyedHiddenState> states) {
         Map<String, List<float[]>> byKey = new LinkedHashMap<>();
         for (KeyedHiddenState state : states) {
-            FeatureHistory history = state.toFeatureHistory();
-            if (history == null || history.size() == 0) {
+            if (state.history == null || state.history.length == 0) {
                 continue;
             }
-            float[] packed = history.events();
-            int f = history.features();
-            List<float[]> events = new ArrayList<>(history.size());
-            for (int i = 0; i < history.size(); i++) {
-                float[] x = new float[f];
-                System.arraycopy(packed, i * f, x, 0, f);
-                events.add(x);
+            // Already packed oldest first, F floats each (KeyedHiddenState#withHistory).
+            int f = state.historyFeatures;
+            List<float[]> events = new ArrayList<>(state.history.length / f);
+            for (int from = 0; from < state.history.length; from += f) {
+                events.add(Arrays.copyOfRange(state.history, from, from + f));
             }
             byKey.put(state.key, events);
         }
