@@ -57,7 +57,9 @@ public final class GruInference {
                         b.deviceMaxBatch,
                         b.deviceMaxWait,
                         b.stateHistory,
-                        b.modelWatchInterval);
+                        b.modelWatchInterval,
+                        b.order,
+                        b.latePolicy);
         this.uid = b.uid;
     }
 
@@ -79,7 +81,9 @@ public final class GruInference {
                         .optDeviceShared(config.get(GruOptions.DEVICE_SHARED))
                         .optDeviceMaxBatch(config.get(GruOptions.DEVICE_MAX_BATCH))
                         .optDeviceMaxWait(config.get(GruOptions.DEVICE_MAX_WAIT))
-                        .optStateHistory(config.get(GruOptions.STATE_HISTORY));
+                        .optStateHistory(config.get(GruOptions.STATE_HISTORY))
+                        .optOrder(config.get(GruOptions.ORDER))
+                        .optLatePolicy(config.get(GruOptions.ORDER_LATE));
         config.getOptional(GruOptions.STATE_TTL).ifPresent(builder::optStateTtl);
         if (config.get(GruOptions.MODEL_WATCH)) {
             builder.optModelWatch(config.get(GruOptions.MODEL_WATCH_INTERVAL));
@@ -130,6 +134,8 @@ public final class GruInference {
         private Duration deviceMaxWait = GruOptions.DEVICE_MAX_WAIT.defaultValue();
         private int stateHistory = GruOptions.STATE_HISTORY.defaultValue();
         private Duration modelWatchInterval;
+        private EventOrder order = GruOptions.ORDER.defaultValue();
+        private LateEventPolicy latePolicy = GruOptions.ORDER_LATE.defaultValue();
         private String uid = DEFAULT_UID;
 
         private Builder() {}
@@ -249,6 +255,18 @@ public final class GruInference {
                     GruOptions.MODEL_WATCH_INTERVAL.key(),
                     interval);
             this.modelWatchInterval = interval;
+            return this;
+        }
+
+        /** {@link GruOptions#ORDER}. */
+        public Builder optOrder(EventOrder order) {
+            this.order = Preconditions.checkNotNull(order, "order must not be null");
+            return this;
+        }
+
+        /** {@link GruOptions#ORDER_LATE}. */
+        public Builder optLatePolicy(LateEventPolicy latePolicy) {
+            this.latePolicy = Preconditions.checkNotNull(latePolicy, "latePolicy must not be null");
             return this;
         }
 

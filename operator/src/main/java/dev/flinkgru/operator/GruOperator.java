@@ -16,17 +16,30 @@ import dev.flinkgru.state.FingerprintMismatchPolicy;
 import dev.flinkgru.state.HiddenState;
 import dev.flinkgru.state.HiddenStateSerializer;
 import dev.flinkgru.state.HiddenStateTtl;
+import dev.flinkgru.state.WaitingEvent;
+import dev.flinkgru.state.WaitingEvents;
 import java.nio.file.Paths;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
@@ -42,13 +55,20 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * key with a step in flight enters no other batch until that step is applied. A full buffer with
  * every batch in flight waits with {@link MailboxExecutor#yield()}.
  *
+ * <p>Under {@link EventOrder#EVENT_TIME} an event first waits in keyed state ({@link
+ * WaitingEvents}: a list per key, an event-time timer per waiting timestamp) until the watermark
+ * reaches its timestamp; each key's released events then enter the buffer in timestamp order.
+ * Waiting events are checkpointed, rescaled and expire like the hidden states; late events are
+ * refused or stepped as {@link LateEventPolicy} says.
+ *
  * <p>Nothing buffered or in flight is ever checkpointed: before every checkpoint barrier, before
- * every watermark is forwarded and at the end of input, the operator runs everything buffered and
- * waits until every batch in flight has been applied.
+ * every watermark is forwarded (after it released what waited for it) and at the end of input, the
+ * operator runs everything buffered and waits until every batch in flight has been applied.
  */
 @Internal
 public class GruOperator extends AbstractStreamOperator<GruPrediction>
-        implements OneInputStreamOperator<GruEvent, GruPrediction> {
+        implements OneInputStreamOperator<GruEvent, GruPrediction>,
+                Triggerable<Object, VoidNamespace> {
 
     private static final long serialVersionUID = 1L;
 
@@ -89,6 +109,18 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
 
     /** Each key's last events, or null without gru.state.history. */
     private transient ValueState<FeatureHistory> historyState;
+
+    /** Each key's events waiting for the watermark (gru.order EVENT_TIME). */
+    private transient ListState<WaitingEvent> waitingState;
+
+    /**
+     * Late events admitted under gru.order.late STEP and not yet gathered (by identity; counted
+     * once); empty whenever the buffer is.
+     */
+    private transient Set<GruEvent> steppedLate;
+
+    /** Event-time timers, one per key and waiting timestamp. */
+    private transient InternalTimerService<VoidNamespace> timers;
 
     private transient KeyedEventBuffer buffer;
     private transient ScheduledFuture<?> delayTimer;
@@ -153,8 +185,19 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
             }
             historyState = getPartitionedState(history);
         }
+        // Registered whatever the order: events that wait in a savepoint taken under EVENT_TIME
+        // are released by the watermark (or the end of input) under ARRIVAL too.
+        ListStateDescriptor<WaitingEvent> waiting = WaitingEvents.descriptor();
+        if (settings.stateTtl() != null) {
+            waiting.enableTimeToLive(HiddenStateTtl.idleAfter(settings.stateTtl()));
+        }
+        waitingState = getPartitionedState(waiting);
+        timers =
+                getInternalTimerService(
+                        WaitingEvents.TIMER_SERVICE, VoidNamespaceSerializer.INSTANCE, this);
 
         buffer = new KeyedEventBuffer();
+        steppedLate = Collections.newSetFromMap(new IdentityHashMap<>());
         bufferCap = flushPolicy.maxBatchSize() * settings.pipelineDepth();
         metrics =
                 new GruOperatorMetrics(
@@ -197,12 +240,16 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         Object key = getCurrentKey();
         String problem = validate(event, served.shape);
         if (problem != null) {
-            metrics.recordRejected();
-            output.collect(
-                    GruInference.REJECTED,
-                    new StreamRecord<>(new RejectedEvent(event, problem), event.timestamp));
+            reject(event, problem);
             return;
         }
+        if (admit(event)) {
+            enqueue(key, event);
+        }
+    }
+
+    /** Puts {@code event} of {@code key} in the buffer, waiting for room, and dispatches. */
+    private void enqueue(Object key, GruEvent event) throws Exception {
         // Back-pressure: the buffer holds at most a batch per batch that may be in flight.
         while (buffer.size() >= bufferCap) {
             dispatch();
@@ -236,6 +283,107 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         return null;
     }
 
+    /**
+     * Under EVENT_TIME: an event ahead of the watermark waits in keyed state for it; a late one is
+     * refused or stepped at once ({@code gru.order.late}). Returns whether {@code event} may enter
+     * the buffer now.
+     */
+    private boolean admit(GruEvent event) throws Exception {
+        if (settings.order() != EventOrder.EVENT_TIME) {
+            return true;
+        }
+        long watermark = timers.currentWatermark();
+        if (event.timestamp > watermark) {
+            waitingState.add(
+                    new WaitingEvent(
+                            event.key,
+                            event.timestamp,
+                            event.eventId,
+                            event.features,
+                            event.origin));
+            timers.registerEventTimeTimer(VoidNamespace.INSTANCE, event.timestamp);
+            metrics.recordHeld();
+            return false;
+        }
+        if (event.timestamp == watermark) {
+            return true; // its time has come
+        }
+        metrics.recordLate();
+        if (settings.latePolicy() == LateEventPolicy.STEP) {
+            steppedLate.add(event); // counted: not again if it is behind its key's last event too
+            return true;
+        }
+        reject(event, late(event.timestamp, watermark, "the watermark"));
+        return false;
+    }
+
+    /** The reason given for an event at {@code ts} that is behind {@code limit}, {@code what}. */
+    static String late(long ts, long limit, String what) {
+        return "late: event time "
+                + instant(ts)
+                + " is "
+                + behind(limit, ts)
+                + " ms behind "
+                + what
+                + " ("
+                + instant(limit)
+                + ")";
+    }
+
+    /** {@code limit - ts}, saturated at Long.MAX_VALUE. */
+    private static long behind(long limit, long ts) {
+        long d = limit - ts;
+        return ((limit ^ ts) & (limit ^ d)) < 0 ? Long.MAX_VALUE : d;
+    }
+
+    private static String instant(long millis) {
+        try {
+            return Instant.ofEpochMilli(millis).toString();
+        } catch (RuntimeException e) {
+            return millis + " ms";
+        }
+    }
+
+    /** The watermark reached {@code timer}'s time: its key's events at or before it leave. */
+    @Override
+    public void onEventTime(InternalTimer<Object, VoidNamespace> timer) throws Exception {
+        Iterable<WaitingEvent> waiting = waitingState.get();
+        if (waiting == null) {
+            return; // released by an earlier timer of the key, or expired
+        }
+        List<WaitingEvent> released = new ArrayList<>();
+        List<WaitingEvent> kept = new ArrayList<>();
+        WaitingEvents.release(waiting, timers.currentWatermark(), released, kept);
+        if (released.isEmpty()) {
+            return;
+        }
+        if (kept.isEmpty()) {
+            waitingState.clear();
+        } else {
+            waitingState.update(kept);
+        }
+        metrics.recordReleased(released.size());
+        Object key = timer.getKey();
+        for (WaitingEvent w : released) {
+            enqueue(
+                    key,
+                    new GruEvent(w.key(), w.timestamp(), w.eventId(), w.features())
+                            .withOrigin(w.origin()));
+        }
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<Object, VoidNamespace> timer) {
+        throw new IllegalStateException("The GRU operator registers no processing-time timer");
+    }
+
+    private void reject(GruEvent event, String reason) {
+        metrics.recordRejected();
+        output.collect(
+                GruInference.REJECTED,
+                new StreamRecord<>(new RejectedEvent(event, reason), event.timestamp));
+    }
+
     private void startDelayTimer() {
         long now = getProcessingTimeService().getCurrentProcessingTime();
         delayTimer =
@@ -248,10 +396,17 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         flush(FlushReason.DELAY);
     }
 
+    /**
+     * Fires the timers the watermark reached (their events enter the buffer), runs everything
+     * buffered, then forwards the watermark: no prediction leaves behind a watermark past it.
+     */
     @Override
     public void processWatermark(Watermark mark) throws Exception {
+        if (timeServiceManager != null) {
+            timeServiceManager.advanceWatermark(mark);
+        }
         drain(FlushReason.WATERMARK);
-        super.processWatermark(mark);
+        output.emitWatermark(mark);
     }
 
     @Override
@@ -437,6 +592,23 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
             }
             metrics.recordStateReset();
             return HiddenState.zero(shape.stateSize(), shape.fingerprint());
+        }
+
+        @Override
+        public String refusal(HiddenState state, GruEvent event) {
+            if (settings.order() != EventOrder.EVENT_TIME) {
+                return null;
+            }
+            boolean counted = !steppedLate.isEmpty() && steppedLate.remove(event);
+            if (event.timestamp >= state.lastEventTime()) {
+                return null;
+            }
+            if (!counted) {
+                metrics.recordLate();
+            }
+            return settings.latePolicy() == LateEventPolicy.STEP
+                    ? null
+                    : late(event.timestamp, state.lastEventTime(), "the key's last stepped event");
         }
 
         @Override

@@ -24,6 +24,8 @@ import org.apache.flink.annotation.Internal;
  * @param stateHistory events kept per key for REWARM, 0 for none
  * @param modelWatchInterval how often the model path is watched for a new version, or null for
  *     never
+ * @param order the order in which each key's events are stepped
+ * @param latePolicy what {@link EventOrder#EVENT_TIME} does with late events
  */
 @Internal
 record GruOperatorSettings(
@@ -38,5 +40,7 @@ record GruOperatorSettings(
         int deviceMaxBatch,
         Duration deviceMaxWait,
         int stateHistory,
-        Duration modelWatchInterval)
+        Duration modelWatchInterval,
+        EventOrder order,
+        LateEventPolicy latePolicy)
         implements Serializable {}

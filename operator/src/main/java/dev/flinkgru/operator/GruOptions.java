@@ -181,6 +181,34 @@ public final class GruOptions {
                                     + " the last call: the most latency it adds per call for larger"
                                     + " device calls. 0: never waits.");
 
+    public static final ConfigOption<EventOrder> ORDER =
+            ConfigOptions.key("gru.order")
+                    .enumType(EventOrder.class)
+                    .defaultValue(EventOrder.ARRIVAL)
+                    .withDescription(
+                            "The order in which each key's events are stepped. ARRIVAL: as they"
+                                    + " reach the operator's subtask (right when the input of each"
+                                    + " key is ordered, e.g. a Kafka topic keyed by the job's key;"
+                                    + " the lowest latency). EVENT_TIME: in timestamp order (equal"
+                                    + " timestamps in arrival order): an event waits in keyed state"
+                                    + " (checkpointed, rescaled, with gru.state.ttl) until the"
+                                    + " operator's watermark reaches its timestamp, so every event"
+                                    + " pays the watermark's delay; late events follow"
+                                    + " gru.order.late. Needs watermarks on the operator's input;"
+                                    + " the end of a bounded input releases everything.");
+
+    public static final ConfigOption<LateEventPolicy> ORDER_LATE =
+            ConfigOptions.key("gru.order.late")
+                    .enumType(LateEventPolicy.class)
+                    .defaultValue(LateEventPolicy.REJECT)
+                    .withDescription(
+                            "With gru.order EVENT_TIME, what to do with an event whose timestamp is"
+                                    + " behind the watermark when it arrives, or behind its key's"
+                                    + " last stepped event: REJECT it (the side output REJECTED,"
+                                    + " with a reason that says it is late and by how much) or STEP"
+                                    + " it on arrival. Counted in the lateEvents metric either"
+                                    + " way.");
+
     public static final ConfigOption<Duration> STATE_TTL =
             ConfigOptions.key("gru.state.ttl")
                     .durationType()

@@ -51,6 +51,14 @@ public final class BatchStep {
             return null;
         }
 
+        /**
+         * Why {@code event} must not step from {@code state}, its key's state just read (a late
+         * event), or null: a refused row runs nothing and its key keeps its state.
+         */
+        default String refusal(HiddenState state, GruEvent event) throws Exception {
+            return null;
+        }
+
         /** Stores {@code key}'s new state, after its {@code event}. */
         void write(Object key, HiddenState state, GruEvent event) throws Exception;
     }
@@ -119,6 +127,7 @@ public final class BatchStep {
             batch.keys[i] = keys.get(i);
             batch.events[i] = event;
             batch.states[i] = state;
+            batch.failures[i] = states.refusal(state, event);
             if (history != null && history.length > 0) {
                 batch.history[i] = history;
                 batch.rewarming++;

@@ -61,6 +61,21 @@ public final class GruOperatorMetrics {
     /** Events the model failed on, isolated and refused (counter). */
     public static final String MODEL_FAILURES = "modelFailures";
 
+    /**
+     * Late events under gru.order EVENT_TIME: behind the watermark on arrival or behind their key's
+     * last stepped event (counter; rejected or stepped as gru.order.late says).
+     */
+    public static final String LATE_EVENTS = "lateEvents";
+
+    /**
+     * Events this subtask put in keyed state to wait for the watermark, and released (counters; the
+     * difference is what waits, restored events not included).
+     */
+    public static final String EVENTS_HELD = "eventsHeld";
+
+    /** Events released from keyed state into the buffer by the watermark (counter). */
+    public static final String EVENTS_RELEASED = "eventsReleased";
+
     /** Events waiting in the buffer (gauge). */
     public static final String BUFFERED_EVENTS = "bufferedEvents";
 
@@ -91,6 +106,9 @@ public final class GruOperatorMetrics {
     private final Counter modelsRefused;
     private final Counter rejected;
     private final Counter modelFailures;
+    private final Counter late;
+    private final Counter held;
+    private final Counter released;
     private final Map<FlushReason, Counter> flushes = new EnumMap<>(FlushReason.class);
 
     /**
@@ -126,6 +144,9 @@ public final class GruOperatorMetrics {
         group.gauge(MODEL_CANDIDATE, modelCandidate::get);
         rejected = group.counter(REJECTED_EVENTS);
         modelFailures = group.counter(MODEL_FAILURES);
+        late = group.counter(LATE_EVENTS);
+        held = group.counter(EVENTS_HELD);
+        released = group.counter(EVENTS_RELEASED);
         group.gauge(BUFFERED_EVENTS, bufferedEvents::getAsInt);
         group.gauge(IN_FLIGHT_BATCHES, inFlightBatches::getAsInt);
         if (device.get() != null) {
@@ -151,6 +172,21 @@ public final class GruOperatorMetrics {
 
     public void recordRejected() {
         rejected.inc();
+    }
+
+    /** A late event (rejected or stepped, as gru.order.late says). */
+    public void recordLate() {
+        late.inc();
+    }
+
+    /** An event put in keyed state to wait for the watermark. */
+    public void recordHeld() {
+        held.inc();
+    }
+
+    /** {@code count} events released by the watermark into the buffer. */
+    public void recordReleased(int count) {
+        released.inc(count);
     }
 
     /** An event the model failed on (also counted as rejected). */
@@ -199,6 +235,18 @@ public final class GruOperatorMetrics {
     }
 
     /** States reset so far. */
+    public long lateEvents() {
+        return late.getCount();
+    }
+
+    public long eventsHeld() {
+        return held.getCount();
+    }
+
+    public long eventsReleased() {
+        return released.getCount();
+    }
+
     public long stateResets() {
         return stateResets.getCount();
     }
