@@ -284,7 +284,8 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     }
 
     /**
-     * Under EVENT_TIME: an event ahead of the watermark waits in keyed state for it; a late one is
+     * Under EVENT_TIME: an event after the watermark waits in keyed state for it; a late one (at or
+     * behind the watermark: its time has passed, as for Flink's own event-time operators) is
      * refused or stepped at once ({@code gru.order.late}). Returns whether {@code event} may enter
      * the buffer now.
      */
@@ -305,9 +306,6 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
             metrics.recordHeld();
             return false;
         }
-        if (event.timestamp == watermark) {
-            return true; // its time has come
-        }
         metrics.recordLate();
         if (settings.latePolicy() == LateEventPolicy.STEP) {
             steppedLate.add(event); // counted: not again if it is behind its key's last event too
@@ -317,13 +315,15 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         return false;
     }
 
-    /** The reason given for an event at {@code ts} that is behind {@code limit}, {@code what}. */
+    /**
+     * The reason given for an event at {@code ts} that is not after {@code limit}, {@code what}.
+     */
     static String late(long ts, long limit, String what) {
+        long behind = behind(limit, ts);
         return "late: event time "
                 + instant(ts)
                 + " is "
-                + behind(limit, ts)
-                + " ms behind "
+                + (behind == 0 ? "at " : behind + " ms behind ")
                 + what
                 + " ("
                 + instant(limit)

@@ -219,13 +219,14 @@ class EventTimeOrderTest {
 
         harness.processWatermark(new Watermark(20));
         assertThat(sums(harness)).containsExactly(1f, 3f, 8f);
+        harness.processElement(event("a", 21, 0f, 4)); // after the watermark: waits
         harness.processWatermark(new Watermark(29));
-        assertThat(sums(harness)).containsExactly(1f, 3f, 8f);
+        assertThat(sums(harness)).containsExactly(1f, 3f, 8f, 8f);
         harness.processWatermark(new Watermark(30));
-        assertThat(sums(harness)).containsExactly(1f, 3f, 8f, 11f);
-        assertThat(ids(harness)).containsExactly(1L, 2L, 3L, 0L);
-        assertThat(operator(harness).metrics().eventsHeld()).isEqualTo(4);
-        assertThat(operator(harness).metrics().eventsReleased()).isEqualTo(4);
+        assertThat(sums(harness)).containsExactly(1f, 3f, 8f, 8f, 11f);
+        assertThat(ids(harness)).containsExactly(1L, 2L, 3L, 4L, 0L);
+        assertThat(operator(harness).metrics().eventsHeld()).isEqualTo(5);
+        assertThat(operator(harness).metrics().eventsReleased()).isEqualTo(5);
     }
 
     @Test
@@ -236,17 +237,18 @@ class EventTimeOrderTest {
         harness.processElement(event("a", t, 1f, 0));
         harness.processWatermark(new Watermark(t + 5_000));
         harness.processElement(event("a", t + 1_000, 2f, 1)); // 4 s behind the watermark
-        harness.processElement(event("a", t + 5_000, 4f, 2)); // at the watermark: steps now
+        harness.processElement(event("a", t + 5_000, 4f, 2)); // at the watermark: late too
+        harness.processElement(event("a", t + 5_001, 8f, 3));
         harness.processWatermark(new Watermark(Long.MAX_VALUE));
 
-        assertThat(sums(harness)).containsExactly(1f, 5f);
+        assertThat(sums(harness)).containsExactly(1f, 9f);
         List<RejectedEvent> rejected = rejected(harness);
-        assertThat(rejected).hasSize(1);
-        assertThat(rejected.get(0).event.eventId).isEqualTo(1);
+        assertThat(rejected).extracting(r -> r.event.eventId).containsExactly(1L, 2L);
         assertThat(rejected.get(0).reason)
                 .startsWith("late: ")
                 .contains("4000 ms behind the watermark");
-        assertThat(operator(harness).metrics().lateEvents()).isEqualTo(1);
+        assertThat(rejected.get(1).reason).startsWith("late: ").contains("at the watermark");
+        assertThat(operator(harness).metrics().lateEvents()).isEqualTo(2);
     }
 
     @Test
@@ -283,7 +285,7 @@ class EventTimeOrderTest {
         harness.open();
         harness.processElement(event("a", 10_000, 1f, 0));
         harness.processElement(event("a", 12_000, 8f, 3)); // waits
-        harness.processWatermark(new Watermark(10_000));
+        harness.processWatermark(new Watermark(10_001));
         harness.processElement(event("a", 9_000, 2f, 1)); // late: into the buffer at once
         harness.processWatermark(new Watermark(Long.MAX_VALUE));
 

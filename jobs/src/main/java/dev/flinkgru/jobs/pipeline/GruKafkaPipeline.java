@@ -5,6 +5,7 @@ import dev.flinkgru.operator.GruInference;
 import dev.flinkgru.operator.GruPrediction;
 import dev.flinkgru.operator.RejectedEvent;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -59,10 +60,13 @@ public final class GruKafkaPipeline {
         String inputTopic = JobSettings.required(config, KafkaJobOptions.INPUT_TOPIC);
         BrokerChecks.check(
                 config, servers, JobSettings.required(config, KafkaJobOptions.OUTPUT_TOPIC));
+        EventChecks checks = EventChecks.fromConfiguration(config);
+        // Parsed in the source, so that each partition's watermark comes from its own readings'
+        // ts: a subtask reading several partitions of a backlog makes none of them late.
         DataStream<KafkaInput> records =
                 env.fromSource(
-                                source(config, servers, inputTopic),
-                                WatermarkStrategy.noWatermarks(),
+                                source(config, servers, inputTopic, codec, checks),
+                                watermarks(config),
                                 "kafka: " + inputTopic)
                         .uid("kafka-source");
 
@@ -70,20 +74,11 @@ public final class GruKafkaPipeline {
                 records.process(
                                 new ParseEvents(
                                         codec,
-                                        EventChecks.fromConfiguration(config),
+                                        checks,
                                         config.get(KafkaJobOptions.DEAD_LETTER_MAX_RAW_BYTES)))
                         .uid("parse-events")
                         .name("parse events");
-        DataStream<GruEvent> events =
-                tap.apply(
-                        parsed.assignTimestampsAndWatermarks(
-                                        WatermarkStrategy.<GruEvent>forBoundedOutOfOrderness(
-                                                        config.get(
-                                                                KafkaJobOptions.OUT_OF_ORDERNESS))
-                                                .withTimestampAssigner(
-                                                        (e, previous) -> e.timestamp))
-                                .uid("event-time")
-                                .name("event time"));
+        DataStream<GruEvent> events = tap.apply(parsed);
 
         int features = JobSettings.required(config, KafkaJobOptions.MODEL_FEATURES);
         int sinkParallelism =
@@ -135,8 +130,29 @@ public final class GruKafkaPipeline {
                 .name("kafka: dead letters");
     }
 
+    /**
+     * Watermarks from each partition's readings' {@code ts} (a refused record has none), bounded
+     * out-of-orderness; a partition without records for the idleness is not waited for.
+     */
+    private static WatermarkStrategy<KafkaInput> watermarks(Configuration config) {
+        WatermarkStrategy<KafkaInput> strategy =
+                WatermarkStrategy.<KafkaInput>forBoundedOutOfOrderness(
+                                config.get(KafkaJobOptions.OUT_OF_ORDERNESS))
+                        .withTimestampAssigner(
+                                (input, previous) ->
+                                        input.event != null
+                                                ? input.event.timestamp
+                                                : Long.MIN_VALUE);
+        Duration idleness = config.get(KafkaJobOptions.IDLENESS);
+        return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
+    }
+
     private static KafkaSource<KafkaInput> source(
-            Configuration config, String servers, String topic) {
+            Configuration config,
+            String servers,
+            String topic,
+            EventParser parser,
+            EventChecks checks) {
         OffsetResetStrategy reset =
                 config.get(KafkaJobOptions.STARTING_OFFSETS)
                                 == KafkaJobOptions.StartingOffsets.LATEST
@@ -148,7 +164,7 @@ public final class GruKafkaPipeline {
                         .setTopics(topic)
                         .setGroupId(JobSettings.required(config, KafkaJobOptions.GROUP_ID))
                         .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
-                        .setDeserializer(new KafkaInputDeserializer())
+                        .setDeserializer(new KafkaInputDeserializer(parser, checks))
                         .setProperty("isolation.level", "read_committed");
         if (config.get(KafkaJobOptions.BOUNDED)) {
             builder.setBounded(OffsetsInitializer.latest());

@@ -1,5 +1,7 @@
 package dev.flinkgru.jobs.pipeline;
 
+import dev.flinkgru.operator.GruEvent;
+
 /** One Kafka record as read: its value as text, and where it came from. */
 public class KafkaInput {
 
@@ -15,6 +17,15 @@ public class KafkaInput {
 
     /** Why the value is not valid UTF-8, or null if it is. */
     public String encodingProblem;
+
+    /**
+     * The event parsed from the value (its {@code origin} the value), once {@link
+     * ParseEvents#parse} ran and accepted it; else null.
+     */
+    public GruEvent event;
+
+    /** Why the record is refused (not UTF-8, unparseable, failed a check), or null. */
+    public String problem;
 
     /** For Flink's POJO serializer. */
     public KafkaInput() {}

@@ -7,13 +7,26 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Keeps each record's value and coordinates, and never fails: parsing happens downstream, where a
- * bad record becomes a dead letter instead of a failed job. A value that is not valid UTF-8 is
- * marked ({@link KafkaInput#encodingProblem}) and dead-lettered downstream.
+ * Keeps each record's value and coordinates and parses it ({@link ParseEvents#parse}), so that the
+ * source's watermarks come from each partition's event times; never fails: a bad record is marked
+ * with its problem and becomes a dead letter downstream instead of a failed job. A value that is
+ * not valid UTF-8 is marked ({@link KafkaInput#encodingProblem}) and never parsed.
  */
 public final class KafkaInputDeserializer implements KafkaRecordDeserializationSchema<KafkaInput> {
 
     private static final long serialVersionUID = 1L;
+
+    private final EventParser parser;
+    private final EventChecks checks;
+
+    /**
+     * @param parser the job's codec
+     * @param checks what every event must satisfy
+     */
+    KafkaInputDeserializer(EventParser parser, EventChecks checks) {
+        this.parser = parser;
+        this.checks = checks;
+    }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<KafkaInput> out) {
@@ -34,6 +47,7 @@ public final class KafkaInputDeserializer implements KafkaRecordDeserializationS
             input.encodingProblem = Utf8.whyInvalid(value);
         }
         input.rawBytes = value.length;
+        ParseEvents.parse(input, parser, checks);
         out.collect(input);
     }
 

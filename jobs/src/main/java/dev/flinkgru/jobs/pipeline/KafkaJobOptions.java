@@ -143,7 +143,25 @@ public final class KafkaJobOptions {
             ConfigOptions.key("job.watermark.out-of-orderness")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(2))
-                    .withDescription("Bounded out-of-orderness of event time (ts) in watermarks.");
+                    .withDescription(
+                            "Bounded out-of-orderness of event time (ts) in watermarks: the"
+                                    + " watermark trails the largest ts a subtask has read by this"
+                                    + " much. Under gru.order EVENT_TIME (the jobs' default) every"
+                                    + " event waits this long (plus the watermark interval,"
+                                    + " pipeline.auto-watermark-interval, 200 ms) before it is"
+                                    + " stepped, and an event further behind is late"
+                                    + " (gru.order.late).");
+
+    public static final ConfigOption<Duration> IDLENESS =
+            ConfigOptions.key("job.watermark.idleness")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "A subtask that has read no record for this long is idle: its"
+                                    + " watermark no longer holds the others back, so a partition"
+                                    + " without traffic does not stop output under gru.order"
+                                    + " EVENT_TIME. Its next records may then be late. 0: never"
+                                    + " idle.");
 
     public static final ConfigOption<Boolean> BROKER_CHECKS =
             ConfigOptions.key("kafka.broker-checks")

@@ -8,11 +8,12 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Parses records into events; a record that is not valid UTF-8, that the parser refuses, or whose
- * event fails the {@link EventChecks} goes to {@link #DEAD_LETTERS} with its reason, is counted in
- * the {@code deadLetters} metric, and never reaches the operator or state. A valid event carries
- * its record as {@link GruEvent#origin}, so that an event the operator refuses is dead-lettered as
- * it came.
+ * Parses records into events (the Kafka source already did, so that watermarks come from each
+ * partition's {@code ts}; then this only routes); a record that is not valid UTF-8, that the parser
+ * refuses, or whose event fails the {@link EventChecks} goes to {@link #DEAD_LETTERS} with its
+ * reason, is counted in the {@code deadLetters} metric, and never reaches the operator or state. A
+ * valid event carries its record as {@link GruEvent#origin}, so that an event the operator refuses
+ * is dead-lettered as it came.
  */
 public final class ParseEvents extends ProcessFunction<KafkaInput, GruEvent> {
 
@@ -43,25 +44,40 @@ public final class ParseEvents extends ProcessFunction<KafkaInput, GruEvent> {
         deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
     }
 
-    @Override
-    public void processElement(KafkaInput input, Context ctx, Collector<GruEvent> out) {
+    /**
+     * Parses {@code input} once: sets its {@link KafkaInput#event} or its {@link
+     * KafkaInput#problem}; does nothing if it was parsed before.
+     */
+    static void parse(KafkaInput input, EventParser parser, EventChecks checks) {
+        if (input.event != null || input.problem != null) {
+            return;
+        }
         String problem = input.encodingProblem;
-        GruEvent event = null;
         if (problem == null) {
             try {
-                event = parser.parse(input);
+                GruEvent event = parser.parse(input);
                 problem = checks.problem(event, System.currentTimeMillis());
+                if (problem == null) {
+                    input.event = event.withOrigin(input.raw);
+                    return;
+                }
             } catch (BadInputException e) {
                 problem = e.getMessage();
             } catch (RuntimeException e) {
                 problem = "unparseable: " + e;
             }
         }
-        if (problem != null) {
+        input.problem = problem;
+    }
+
+    @Override
+    public void processElement(KafkaInput input, Context ctx, Collector<GruEvent> out) {
+        parse(input, parser, checks);
+        if (input.event == null) {
             deadLetters.inc();
-            ctx.output(DEAD_LETTERS, DeadLetter.of(problem, input, maxRawBytes));
+            ctx.output(DEAD_LETTERS, DeadLetter.of(input.problem, input, maxRawBytes));
             return;
         }
-        out.collect(event.withOrigin(input.raw));
+        out.collect(input.event);
     }
 }

@@ -2,6 +2,8 @@ package dev.flinkgru.jobs.recommend;
 
 import dev.flinkgru.jobs.pipeline.JobLauncher;
 import dev.flinkgru.jobs.pipeline.KafkaJobOptions;
+import dev.flinkgru.operator.EventOrder;
+import dev.flinkgru.operator.GruOptions;
 import java.util.Map;
 
 /**
@@ -21,6 +23,8 @@ public final class RecommendationJob {
                             KafkaJobOptions.TRANSACTIONAL_ID_PREFIX.key(),
                             "flink-gru-recommendation"),
                     Map.entry(KafkaJobOptions.MODEL_FEATURES.key(), "1"),
+                    // A topic cannot be assumed to be partitioned by the job's key.
+                    Map.entry(GruOptions.ORDER.key(), EventOrder.EVENT_TIME.name()),
                     Map.entry("gru.model.path", "models/recommendation/model.pt"),
                     Map.entry("gru.model.hidden-size", "64"),
                     Map.entry("gru.model.layers", "1"));

@@ -2,6 +2,8 @@ package dev.flinkgru.jobs.sensor;
 
 import dev.flinkgru.jobs.pipeline.JobLauncher;
 import dev.flinkgru.jobs.pipeline.KafkaJobOptions;
+import dev.flinkgru.operator.EventOrder;
+import dev.flinkgru.operator.GruOptions;
 import java.util.Map;
 
 /**
@@ -19,6 +21,8 @@ public final class SensorForecastJob {
                     Map.entry(KafkaJobOptions.GROUP_ID.key(), "flink-gru-sensor"),
                     Map.entry(KafkaJobOptions.TRANSACTIONAL_ID_PREFIX.key(), "flink-gru-sensor"),
                     Map.entry(KafkaJobOptions.MODEL_FEATURES.key(), "4"),
+                    // A topic cannot be assumed to be partitioned by the job's key.
+                    Map.entry(GruOptions.ORDER.key(), EventOrder.EVENT_TIME.name()),
                     Map.entry("gru.model.path", "models/sensor/model.pt"),
                     Map.entry("gru.model.hidden-size", "32"),
                     Map.entry("gru.model.layers", "1"));

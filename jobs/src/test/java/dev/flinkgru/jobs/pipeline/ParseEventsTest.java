@@ -30,7 +30,11 @@ class ParseEventsTest {
         }
     }
 
+    /** The checks of the operator under test, which the source applies too. */
+    private EventChecks checks = defaults();
+
     private void open(EventChecks checks) throws Exception {
+        this.checks = checks;
         harness =
                 new OneInputStreamOperatorTestHarness<>(
                         new ProcessOperator<>(new ParseEvents(new SensorCodec(2), checks, 200)));
@@ -41,10 +45,10 @@ class ParseEventsTest {
         return new EventChecks(1024, Duration.ofHours(1), null);
     }
 
-    /** The record as the Kafka source hands it over. */
-    private static KafkaInput record(byte[] value, long offset) {
+    /** The record as the Kafka source hands it over: parsed and checked, or with its problem. */
+    private KafkaInput record(byte[] value, long offset) {
         List<KafkaInput> out = new ArrayList<>();
-        new KafkaInputDeserializer()
+        new KafkaInputDeserializer(new SensorCodec(2), checks)
                 .deserialize(
                         new ConsumerRecord<>("in", 1, offset, null, value),
                         new Collector<>() {
@@ -59,7 +63,7 @@ class ParseEventsTest {
         return out.get(0);
     }
 
-    private static KafkaInput reading(String sensor, long ts, long offset) {
+    private KafkaInput reading(String sensor, long ts, long offset) {
         return record(
                 ("{\"sensor\":\"" + sensor + "\",\"ts\":" + ts + ",\"values\":[1.5,-2]}")
                         .getBytes(StandardCharsets.UTF_8),

@@ -69,6 +69,9 @@ class RecommendationJobITCase {
                                 "--kafka.bounded", "true",
                                 "--job.parallelism", "2",
                                 "--job.checkpoint-interval", "300ms",
+                                // Records keyed by user, years-old and live users mixed: event
+                                // time would call the old ones late.
+                                "--gru.order", "ARRIVAL",
                                 "--gru.batch.max-size", "8",
                                 "--rec.items", "1000",
                                 "--rec.top-k", Integer.toString(k))
@@ -163,6 +166,9 @@ class RecommendationJobITCase {
                                 "--kafka.bounded", "true",
                                 "--job.parallelism", "2",
                                 "--job.checkpoint-interval", "300ms",
+                                // Records keyed by user, years-old and live users mixed: event
+                                // time would call the old ones late.
+                                "--gru.order", "ARRIVAL",
                                 "--gru.batch.max-size", "8",
                                 "--rec.top-k", Integer.toString(k))
                         .configuration();

@@ -1,5 +1,6 @@
 package dev.flinkgru.tools.command;
 
+import dev.flinkgru.operator.EventOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,8 @@ public final class Converters {
                 .registerConverter(Long.class, Converters::toLong)
                 .registerConverter(long.class, Converters::toLong)
                 .registerConverter(Duration.class, Converters::toDuration)
-                .registerConverter(IntList.class, Converters::toIntList);
+                .registerConverter(IntList.class, Converters::toIntList)
+                .registerConverter(EventOrder.class, Converters::toOrder);
     }
 
     /** An integer, surrounding blanks allowed. */
@@ -66,6 +68,21 @@ public final class Converters {
             throw new TypeConversionException(
                     "must be a duration like 250ms, 60s or 5m, was '" + value + "'");
         }
+    }
+
+    /** {@code arrival} or {@code event-time} (the option values ARRIVAL, EVENT_TIME too). */
+    public static EventOrder toOrder(String value) {
+        String v = value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        try {
+            return EventOrder.valueOf(v);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException("must be arrival or event-time, was '" + value + "'");
+        }
+    }
+
+    /** The flag value of {@code order}: {@code arrival} or {@code event-time}. */
+    public static String flagValue(EventOrder order) {
+        return order.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** A comma-separated list of integers, e.g. {@code 64,256,1024}. */

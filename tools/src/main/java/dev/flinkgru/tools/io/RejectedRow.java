@@ -11,7 +11,7 @@ package dev.flinkgru.tools.io;
 public record RejectedRow(long seq, long line, String reason, String raw) {
 
     /** This row in the rejects file: {@code seq,reason,raw}, the last two CSV-quoted. */
-    String toCsv() {
+    public String toCsv() {
         return seq + "," + CsvLine.quote(reason) + "," + CsvLine.quote(raw);
     }
 }

@@ -18,12 +18,14 @@ import java.util.regex.Pattern;
 
 /**
  * Reads an events CSV: a header row; columns {@code key} and {@code x0..x{F-1}}; optional {@code
- * seq}; other columns ignored. Each data row becomes a {@link GruEvent} whose id and timestamp are
- * its {@code seq}, or else its 0-based data-row index in the file (blank lines are not rows).
+ * seq} and {@code ts}; other columns ignored. Each data row becomes a {@link GruEvent} whose id is
+ * its {@code seq}, or else its 0-based data-row index in the file (blank lines are not rows), and
+ * whose timestamp is its {@code ts} (epoch milliseconds), or else its id; the row's line is the
+ * event's origin (a refused event's raw row).
  *
  * <p>A bad header is fatal (a {@link CliException}). A bad row (wrong column count, an empty key, a
- * {@code seq} that is no integer, an x that is no number or is NaN or infinite) is not: it becomes
- * a {@link RejectedRow} and every other row is still read.
+ * {@code seq} or {@code ts} that is no integer, an x that is no number or is NaN or infinite) is
+ * not: it becomes a {@link RejectedRow} and every other row is still read.
  *
  * <p>A window of the file can be read: {@code skipRows} data rows are passed over unparsed (they
  * still count for the row index), then at most {@code maxRows} rows are read.
@@ -39,6 +41,8 @@ public final class ReplayInput {
     private final List<GruEvent> events = new ArrayList<>();
     private final List<RejectedRow> rejected = new ArrayList<>();
     private int features;
+    private boolean timestamps;
+    private long skippedMaxTs = Long.MIN_VALUE;
     private long skipped;
     private long rows;
 
@@ -88,6 +92,19 @@ public final class ReplayInput {
         return features;
     }
 
+    /** Whether the file has a {@code ts} column. */
+    public boolean hasTimestamps() {
+        return timestamps;
+    }
+
+    /**
+     * The largest valid {@code ts} of the rows passed over at the start (those of earlier runs), or
+     * Long.MIN_VALUE if none.
+     */
+    public long skippedMaxTimestamp() {
+        return skippedMaxTs;
+    }
+
     /** Data rows passed over unparsed at the start. */
     public long skippedRows() {
         return skipped;
@@ -107,6 +124,7 @@ public final class ReplayInput {
         List<String> header = CsvLine.split(stripBom(headerLine));
         int keyColumn = -1;
         int seqColumn = -1;
+        int tsColumn = -1;
         Map<Integer, Integer> xColumns = new TreeMap<>();
         for (int c = 0; c < header.size(); c++) {
             String name = header.get(c).trim();
@@ -115,6 +133,8 @@ public final class ReplayInput {
                 keyColumn = c;
             } else if (name.equals("seq")) {
                 seqColumn = c;
+            } else if (name.equals("ts")) {
+                tsColumn = c;
             } else if (m.matches()) {
                 xColumns.put(Integer.parseInt(m.group(1)), c);
             }
@@ -123,6 +143,7 @@ public final class ReplayInput {
             throw CliException.failure(file + ": the header has no 'key' column");
         }
         features = xColumns.size();
+        timestamps = tsColumn >= 0;
         if (features == 0) {
             throw CliException.failure(file + ": the header has no feature columns x0..x{F-1}");
         }
@@ -157,13 +178,22 @@ public final class ReplayInput {
             if (row < skipRows) {
                 row++;
                 skipped++;
+                if (tsColumn >= 0) {
+                    List<String> fields = CsvLine.split(line);
+                    if (fields.size() == header.size()) {
+                        Long ts = integer(fields.get(tsColumn));
+                        if (ts != null) {
+                            skippedMaxTs = Math.max(skippedMaxTs, ts);
+                        }
+                    }
+                }
                 continue;
             }
             if (rows >= maxRows) {
                 break;
             }
             rows++;
-            parseRow(line, lineNumber, row, header.size(), keyColumn, seqColumn, x);
+            parseRow(line, lineNumber, row, header.size(), keyColumn, seqColumn, tsColumn, x);
             row++;
         }
     }
@@ -175,6 +205,7 @@ public final class ReplayInput {
             int columns,
             int keyColumn,
             int seqColumn,
+            int tsColumn,
             int[] x) {
         List<String> fields = CsvLine.split(line);
         long seq = row;
@@ -199,6 +230,20 @@ public final class ReplayInput {
             reject(seq, lineNumber, seqProblem, line);
             return;
         }
+        long ts = seq;
+        if (tsColumn >= 0) {
+            String text = fields.get(tsColumn).trim();
+            Long parsed = integer(text);
+            if (parsed == null) {
+                reject(
+                        seq,
+                        lineNumber,
+                        "ts '" + text + "' is not an integer (epoch milliseconds)",
+                        line);
+                return;
+            }
+            ts = parsed;
+        }
         String key = fields.get(keyColumn);
         if (key.isEmpty()) {
             reject(seq, lineNumber, "the key is empty", line);
@@ -218,7 +263,15 @@ public final class ReplayInput {
                 return;
             }
         }
-        events.add(new GruEvent(key, seq, seq, values));
+        events.add(new GruEvent(key, ts, seq, values).withOrigin(line));
+    }
+
+    private static Long integer(String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private void reject(long seq, long lineNumber, String reason, String line) {

@@ -29,6 +29,8 @@ import java.util.Properties;
  * @param parallelism parallelism of the run that wrote the savepoint
  * @param maxParallelism max parallelism (key groups) of the keyed state
  * @param operatorUid uid of the GRU operator whose states the savepoint holds
+ * @param waiting events that wait in the savepoint for the watermark ({@code --order event-time}),
+ *     all runs together: they advanced no state yet
  */
 public record ReplaySavepoint(
         Path savepoint,
@@ -40,7 +42,34 @@ public record ReplaySavepoint(
         int layers,
         int parallelism,
         int maxParallelism,
-        String operatorUid) {
+        String operatorUid,
+        long waiting) {
+
+    /** A manifest of a savepoint where no event waits for the watermark. */
+    public ReplaySavepoint(
+            Path savepoint,
+            String origin,
+            long skipRows,
+            long events,
+            long modelFingerprint,
+            int hiddenSize,
+            int layers,
+            int parallelism,
+            int maxParallelism,
+            String operatorUid) {
+        this(
+                savepoint,
+                origin,
+                skipRows,
+                events,
+                modelFingerprint,
+                hiddenSize,
+                layers,
+                parallelism,
+                maxParallelism,
+                operatorUid,
+                0);
+    }
 
     /** Name of the manifest file in a savepoint directory. */
     public static final String FILE_NAME = "flink-gru-savepoint.properties";
@@ -112,7 +141,8 @@ public record ReplaySavepoint(
                     Integer.parseInt(required(p, file, "layers")),
                     Integer.parseInt(required(p, file, "parallelism")),
                     Integer.parseInt(required(p, file, "max-parallelism")),
-                    required(p, file, "operator-uid"));
+                    required(p, file, "operator-uid"),
+                    Long.parseLong(p.getProperty("waiting", "0")));
         } catch (NumberFormatException e) {
             throw CliException.failure(file + " is damaged: " + e.getMessage());
         }
@@ -141,6 +171,7 @@ public record ReplaySavepoint(
                         "parallelism=" + parallelism,
                         "max-parallelism=" + maxParallelism,
                         "operator-uid=" + operatorUid,
+                        "waiting=" + waiting,
                         "");
         try {
             Files.createDirectories(dir);

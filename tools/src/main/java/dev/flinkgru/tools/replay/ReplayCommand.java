@@ -1,5 +1,6 @@
 package dev.flinkgru.tools.replay;
 
+import dev.flinkgru.operator.EventOrder;
 import dev.flinkgru.operator.GruInference;
 import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.operator.predictor.BatchPredictorFactory;
@@ -147,6 +148,27 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
     FingerprintMismatchPolicy statePolicy;
 
     @Option(
+            names = "--order",
+            paramLabel = "ORDER",
+            defaultValue = "arrival",
+            description =
+                    "arrival: each key's rows are stepped in file order; event-time: in ts order"
+                            + " (equal ts in file order), each row waiting until the watermark"
+                            + " (the largest ts read less --max-out-of-orderness) passes it; rows"
+                            + " more than that behind are late, refused to --rejects. Needs a ts"
+                            + " column: gru.order.")
+    EventOrder order;
+
+    @Option(
+            names = "--max-out-of-orderness",
+            paramLabel = "DURATION",
+            defaultValue = "2s",
+            description =
+                    "With --order event-time, how far the watermark trails the largest ts read"
+                            + " (e.g. 60s, 2m), as the Kafka jobs' job.watermark.out-of-orderness.")
+    Duration maxOutOfOrderness;
+
+    @Option(
             names = "--rejects",
             paramLabel = "FILE",
             description = "Writes the refused rows there as CSV: seq,reason,raw.")
@@ -205,6 +227,10 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
             throw CliException.usage(
                     "--state-ttl must be longer than 0 ms, was " + stateTtl.toMillis() + " ms");
         }
+        if (maxOutOfOrderness.isNegative()) {
+            throw CliException.usage(
+                    "--max-out-of-orderness must not be negative, was " + maxOutOfOrderness);
+        }
         if ((stopAfter != null) != (savepointDir != null)) {
             throw CliException.usage("--stop-after N and --savepoint-dir D go together");
         }
@@ -235,6 +261,11 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
                 throw new CliException(e.exitCode(), "cannot resume: " + e.getMessage(), e);
             }
         }
+        boolean eventTime = order == EventOrder.EVENT_TIME;
+        if (eventTime && !input.hasTimestamps()) {
+            throw CliException.usage(
+                    "--order event-time needs a ts column (epoch milliseconds) in " + events);
+        }
         if (rejects != null) {
             RejectsFile.write(rejects, input.rejected());
         }
@@ -250,6 +281,7 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
                         .optMaxBatchSize(batchSize)
                         .optMaxDelay(Duration.ofMillis(maxDelayMs))
                         .optPipelineDepth(pipelineDepth)
+                        .optOrder(order)
                         .optDeviceShared(sharedDevice)
                         .optDeviceMaxBatch(
                                 Math.max(GruOptions.DEVICE_MAX_BATCH.defaultValue(), batchSize));
@@ -274,16 +306,27 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
                                 out,
                                 resume == null ? null : resume.savepoint(),
                                 savepointDir,
+                                rejects,
+                                eventTime
+                                        ? new ReplayJob.Order(
+                                                maxOutOfOrderness.toMillis(),
+                                                input.skippedMaxTimestamp())
+                                        : ReplayJob.Order.ARRIVAL,
                                 progress.forWork(input.events().size()))
                         .run();
-        System.err.println(
-                summary(input, result.predictions(), out, rejects, began, parallelism, batchSize));
-        if (result.predictions() != input.events().size()) {
+        System.err.println(summary(input, result, out, rejects, began, parallelism, batchSize));
+        // Every event is predicted or refused, but those that wait in the savepoint.
+        long waitingBefore = resume == null ? 0 : resume.waiting();
+        long due = waitingBefore + input.events().size();
+        long waiting = due - result.predictions() - result.refused();
+        if (waiting < 0 || (waiting > 0 && (!eventTime || savepointDir == null))) {
             throw CliException.failure(
                     "wrote "
                             + result.predictions()
-                            + " predictions for "
-                            + input.events().size()
+                            + " predictions and refused "
+                            + result.refused()
+                            + " for "
+                            + due
                             + " events");
         }
         if (savepointDir != null) {
@@ -298,11 +341,16 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
                             model.layers(),
                             parallelism,
                             ReplaySavepoint.MAX_PARALLELISM,
-                            GruInference.DEFAULT_UID);
+                            GruInference.DEFAULT_UID,
+                            waiting);
             taken.write(savepointDir);
             System.err.printf(
-                    "replay: savepoint after %d rows of %s in %s; continue with --resume %s%n",
-                    taken.skipRows(), events, result.savepoint(), savepointDir);
+                    "replay: savepoint after %d rows of %s in %s%s; continue with --resume %s%n",
+                    taken.skipRows(),
+                    events,
+                    result.savepoint(),
+                    waiting > 0 ? " (" + waiting + " events wait there for the watermark)" : "",
+                    savepointDir);
         }
         return 0;
     }
@@ -313,7 +361,7 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
      */
     private static String summary(
             ReplayInput input,
-            long predictions,
+            ReplayJob.Result result,
             Path out,
             Path rejects,
             long began,
@@ -325,20 +373,25 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
                                 "replay: %d events -> %d predictions in %s (%.2f s, parallelism %d,"
                                         + " batch size %d); %d rows rejected",
                                 input.events().size(),
-                                predictions,
+                                result.predictions(),
                                 out,
                                 (System.nanoTime() - began) / 1e9,
                                 parallelism,
                                 batchSize,
-                                input.rejected().size()));
+                                input.rejected().size() + result.refused()));
         if (rejects != null) {
             s.append(" -> ").append(rejects);
         }
         if (!input.rejected().isEmpty()) {
             s.append(", the first: ").append(input.firstRejection());
-            if (rejects == null) {
-                s.append(" (--rejects FILE lists them all)");
-            }
+        }
+        if (result.refused() > 0) {
+            s.append(input.rejected().isEmpty() ? ": " : "; ")
+                    .append(result.refused())
+                    .append(" refused by the operator (late, or the model's output)");
+        }
+        if (rejects == null && (!input.rejected().isEmpty() || result.refused() > 0)) {
+            s.append(" (--rejects FILE lists them all)");
         }
         if (input.skippedRows() > 0) {
             s.append("; skipped the first ").append(input.skippedRows()).append(" rows (--resume)");

@@ -2,6 +2,7 @@ package dev.flinkgru.tools.replay;
 
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruInference;
+import dev.flinkgru.operator.GruPrediction;
 import dev.flinkgru.tools.command.CliException;
 import dev.flinkgru.tools.command.ErrorPrinter;
 import dev.flinkgru.tools.command.Progress;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.eventtime.NoWatermarksGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
@@ -25,7 +27,9 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.CheckpointException;
 import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.ExceptionUtils;
 
 /**
@@ -33,17 +37,28 @@ import org.apache.flink.util.ExceptionUtils;
  * operator (uid {@link GruInference#DEFAULT_UID}) → OUT.csv rows (uids {@value #ROWS_UID}, {@value
  * #SINK_UID}). The rows are appended to OUT.csv, whose header the caller has written.
  *
+ * <p>Events the operator refuses (late rows, non-finite outputs, rows the model fails on) become
+ * rejects rows (uids {@value #REFUSED_UID}, {@value #REJECTS_SINK_UID}), appended to the rejects
+ * file if there is one. In event-time order the source emits watermarks ({@link ReplaySource}) and
+ * a probe (uid {@value #WATERMARK_UID}) reports the last one the operator forwarded.
+ *
  * <p>It may start from a savepoint (restoring the operator's keyed state; every piece of state in
  * the savepoint must map to this job) and may end in one: then the source idles after its events,
- * the client waits until every event's prediction has been formatted, and stops the job with a
- * canonical savepoint. The operator flushes its buffer before the savepoint barrier anyway, and the
- * idle source sends nothing after it, so the savepoint holds the states after exactly these events.
+ * the client waits until every event has been predicted or refused (in event-time order: until the
+ * operator has forwarded the source's last watermark; the events it did not release wait in the
+ * savepoint), and stops the job with a canonical savepoint, without draining: no end-of-input
+ * watermark releases waiting events early. The operator flushes its buffer before the savepoint
+ * barrier anyway, and the idle source sends nothing after it, so the savepoint holds the states
+ * after exactly these events.
  */
 final class ReplayJob {
 
     static final String SOURCE_UID = "replay-source";
     static final String ROWS_UID = "replay-rows";
     static final String SINK_UID = "replay-sink";
+    static final String WATERMARK_UID = "replay-watermark";
+    static final String REFUSED_UID = "replay-refused";
+    static final String REJECTS_SINK_UID = "replay-rejects";
 
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration POLL_END = Duration.ofMillis(500);
@@ -54,9 +69,10 @@ final class ReplayJob {
      * What a run did.
      *
      * @param predictions rows written to OUT.csv
+     * @param refused events the operator refused (rejects rows)
      * @param savepoint the savepoint taken at the end, or null
      */
-    record Result(long predictions, Path savepoint) {}
+    record Result(long predictions, long refused, Path savepoint) {}
 
     private final List<GruEvent> events;
     private final int features;
@@ -65,7 +81,22 @@ final class ReplayJob {
     private final Path out;
     private final Path restoreFrom;
     private final Path savepointDir;
+    private final Path rejects;
+    private final Order order;
     private final Progress progress;
+
+    /**
+     * How the source orders time: {@code watermarkBound} -1 for arrival order (no watermarks), else
+     * how far the watermarks trail the largest timestamp, in ms, from {@code previousMaxTs} (the
+     * largest timestamp of the rows earlier runs read).
+     */
+    record Order(long watermarkBound, long previousMaxTs) {
+        static final Order ARRIVAL = new Order(-1, Long.MIN_VALUE);
+
+        boolean eventTime() {
+            return watermarkBound >= 0;
+        }
+    }
 
     /**
      * @param events the events to run, in file order
@@ -75,6 +106,8 @@ final class ReplayJob {
      * @param out OUT.csv, header already written
      * @param restoreFrom a Flink savepoint to start from, or null
      * @param savepointDir where to take a savepoint after the events (the job then stops), or null
+     * @param rejects the rejects file to append the operator's refusals to, or null
+     * @param order arrival order, or the event-time watermarks the source emits
      * @param progress where the predictions so far are reported while the job runs
      */
     ReplayJob(
@@ -85,6 +118,8 @@ final class ReplayJob {
             Path out,
             Path restoreFrom,
             Path savepointDir,
+            Path rejects,
+            Order order,
             Progress progress) {
         this.events = events;
         this.features = features;
@@ -93,6 +128,8 @@ final class ReplayJob {
         this.out = out;
         this.restoreFrom = restoreFrom;
         this.savepointDir = savepointDir;
+        this.rejects = rejects;
+        this.order = order;
         this.progress = progress;
     }
 
@@ -113,13 +150,48 @@ final class ReplayJob {
         env.setMaxParallelism(ReplaySavepoint.MAX_PARALLELISM);
         var source =
                 env.fromSource(
-                                new ReplaySource(events, features, savepointDir != null),
-                                WatermarkStrategy.noWatermarks(),
+                                new ReplaySource(
+                                        events,
+                                        features,
+                                        savepointDir != null,
+                                        order.watermarkBound(),
+                                        order.previousMaxTs()),
+                                order.eventTime()
+                                        // The source emits its watermarks itself, per row.
+                                        ? WatermarkStrategy.<GruEvent>forGenerator(
+                                                        ctx -> new NoWatermarksGenerator<>())
+                                                .withTimestampAssigner((e, t) -> e.timestamp)
+                                        : WatermarkStrategy.noWatermarks(),
                                 "replay events")
                         .uid(SOURCE_UID)
                         .setParallelism(1);
-        inference
-                .apply(source.keyBy(GruEvent::getKey))
+        SingleOutputStreamOperator<GruPrediction> predictions =
+                inference.apply(source.keyBy(GruEvent::getKey));
+        var refused =
+                predictions
+                        .getSideOutput(GruInference.REJECTED)
+                        .map(new RejectedRows())
+                        .uid(REFUSED_UID)
+                        .name("rejects rows")
+                        .setParallelism(1);
+        if (rejects != null) {
+            refused.sinkTo(new LineFileSink(rejects.toString()))
+                    .uid(REJECTS_SINK_UID)
+                    .name("rejects")
+                    .setParallelism(1);
+        } else {
+            refused.sinkTo(new DiscardingSink<>())
+                    .uid(REJECTS_SINK_UID)
+                    .name("rejects (counted only)")
+                    .setParallelism(1);
+        }
+        predictions
+                .transform(
+                        "watermark probe",
+                        predictions.getType(),
+                        new WatermarkProbe<GruPrediction>())
+                .uid(WATERMARK_UID)
+                .setParallelism(1)
                 .map(new PredictionRows())
                 .uid(ROWS_UID)
                 .name("OUT.csv rows")
@@ -155,7 +227,10 @@ final class ReplayJob {
                     JobExecutionResult result =
                             client.getJobExecutionResult()
                                     .get(POLL_END.toMillis(), TimeUnit.MILLISECONDS);
-                    return new Result(count(result.getAllAccumulatorResults()), null);
+                    return new Result(
+                            count(result.getAllAccumulatorResults()),
+                            refused(result.getAllAccumulatorResults()),
+                            null);
                 } catch (TimeoutException e) {
                     progress.report(() -> predictionsSoFar(client));
                 }
@@ -186,15 +261,24 @@ final class ReplayJob {
             awaitPredictions(client, events.size());
             Path savepoint = stopWithSavepoint(client);
             JobExecutionResult result = client.getJobExecutionResult().get();
-            return new Result(count(result.getAllAccumulatorResults()), savepoint);
+            return new Result(
+                    count(result.getAllAccumulatorResults()),
+                    refused(result.getAllAccumulatorResults()),
+                    savepoint);
         } catch (Exception e) {
             client.cancel();
             throw e;
         }
     }
 
-    /** Polls the job's prediction count until it reaches {@code expected}. */
+    /**
+     * Polls the job until every event is out: in arrival order until its predictions and refusals
+     * reach {@code expected}; in event-time order until the operator forwarded the source's last
+     * watermark (what it did not release waits in state).
+     */
     private void awaitPredictions(JobClient client, long expected) throws Exception {
+        long lastWatermark =
+                ReplaySource.finalWatermark(events, order.watermarkBound(), order.previousMaxTs());
         long seen = -1;
         long lastProgress = System.nanoTime();
         while (true) {
@@ -204,8 +288,13 @@ final class ReplayJob {
                 throw CliException.failure(
                         "the replay job ended (" + status + ") before it took the savepoint");
             }
-            long n = status == JobStatus.RUNNING ? count(client.getAccumulators().get()) : 0;
-            if (n >= expected && status == JobStatus.RUNNING) {
+            Map<String, Object> accumulators =
+                    status == JobStatus.RUNNING ? client.getAccumulators().get() : Map.of();
+            long n = count(accumulators) + refused(accumulators);
+            if (status == JobStatus.RUNNING
+                    && (order.eventTime()
+                            ? watermark(accumulators) >= lastWatermark
+                            : n >= expected)) {
                 return;
             }
             progress.report(
@@ -259,6 +348,16 @@ final class ReplayJob {
                                 == CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING
                         || failure.get().getCheckpointFailureReason()
                                 == CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_NOT_READY);
+    }
+
+    private static long refused(Map<String, Object> accumulators) {
+        Object n = accumulators.get(RejectedRows.COUNTER);
+        return n instanceof Number ? ((Number) n).longValue() : 0;
+    }
+
+    private static long watermark(Map<String, Object> accumulators) {
+        Object w = accumulators.get(WatermarkProbe.ACCUMULATOR);
+        return w instanceof Number ? ((Number) w).longValue() : Long.MIN_VALUE;
     }
 
     private static long count(Map<String, Object> accumulators) {

@@ -3,11 +3,14 @@ package dev.flinkgru.tools.state;
 import dev.flinkgru.operator.GruOperator;
 import dev.flinkgru.state.FeatureHistory;
 import dev.flinkgru.state.HiddenState;
+import dev.flinkgru.state.WaitingEvent;
+import dev.flinkgru.state.WaitingEvents;
 import dev.flinkgru.tools.command.CliException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -68,12 +71,73 @@ final class HiddenStateReader {
         return states;
     }
 
+    /**
+     * The events that wait in the savepoint for the watermark ({@code gru.order} EVENT_TIME), per
+     * key that has any.
+     */
+    static List<Long> countWaiting(GruSavepoint savepoint) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
+        List<Long> counts = new ArrayList<>();
+        try {
+            SavepointReader reader =
+                    SavepointReader.read(
+                            env, savepoint.path().toUri().toString(), new HashMapStateBackend());
+            try (CloseableIterator<Long> it =
+                    reader.readKeyedState(
+                                    OperatorIdentifier.forUid(savepoint.uid()),
+                                    new CountWaiting(),
+                                    Types.STRING,
+                                    Types.LONG)
+                            .executeAndCollect("flink-gru waiting events")) {
+                it.forEachRemaining(counts::add);
+            }
+        } catch (Exception e) {
+            throw new CliException(
+                    CliException.FAILURE,
+                    "cannot read the waiting events of operator '"
+                            + savepoint.uid()
+                            + "' in "
+                            + savepoint.path()
+                            + ": "
+                            + GruSavepoint.firstLine(rootCause(e)),
+                    e);
+        }
+        return counts;
+    }
+
     private static Throwable rootCause(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
         return t;
+    }
+
+    /** Emits the number of waiting events of each key that has any. */
+    private static final class CountWaiting extends KeyedStateReaderFunction<String, Long> {
+
+        private static final long serialVersionUID = 1L;
+
+        private transient ListState<WaitingEvent> waiting;
+
+        @Override
+        public void open(OpenContext openContext) {
+            waiting = getRuntimeContext().getListState(WaitingEvents.descriptor());
+        }
+
+        @Override
+        public void readKey(String key, Context context, Collector<Long> out) throws Exception {
+            Iterable<WaitingEvent> events = waiting.get();
+            long n = 0;
+            if (events != null) {
+                for (WaitingEvent ignored : events) {
+                    n++;
+                }
+            }
+            if (n > 0) {
+                out.collect(n);
+            }
+        }
     }
 
     /** Emits the hidden state of each key that has one. */

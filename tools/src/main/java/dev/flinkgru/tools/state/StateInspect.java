@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code flink-gru state inspect --savepoint D}: prints, one {@code name: value} line each, the
  * savepoint, its bytes, the operator, the key count, the state sizes, the model fingerprints with
- * their key counts, the events kept per key ({@code gru.state.history}, if any) and the
- * distribution of the keys' step counts.
+ * their key counts, the events kept per key ({@code gru.state.history}, if any), the distribution
+ * of the keys' step counts and the events waiting for the watermark.
  */
 @Command(
         name = "inspect",
@@ -42,11 +42,15 @@ final class StateInspect implements Callable<Integer> {
     public Integer call() {
         GruSavepoint savepoint = GruSavepoint.open(dir, GruInference.DEFAULT_UID);
         List<KeyedHiddenState> states = HiddenStateReader.readAll(savepoint);
-        System.out.print(report(savepoint, states));
+        System.out.print(report(savepoint, states, HiddenStateReader.countWaiting(savepoint)));
         return 0;
     }
 
-    static String report(GruSavepoint savepoint, List<KeyedHiddenState> states) {
+    /**
+     * @param waiting the number of events waiting for the watermark, per key that has any
+     */
+    static String report(
+            GruSavepoint savepoint, List<KeyedHiddenState> states, List<Long> waiting) {
         StringBuilder s = new StringBuilder();
         Path path = savepoint.path().toAbsolutePath();
         line(s, "savepoint", path.toString());
@@ -111,6 +115,14 @@ final class StateInspect implements Callable<Integer> {
                             + " in all)");
         }
         line(s, "steps", stepDistribution(steps));
+        long waitingEvents = waiting.stream().mapToLong(Long::longValue).sum();
+        line(
+                s,
+                "waiting",
+                waitingEvents
+                        + " events of "
+                        + waiting.size()
+                        + " keys wait for the watermark (gru.order EVENT_TIME)");
         return s.toString();
     }
 

@@ -124,6 +124,18 @@ final class StateRewarm implements Callable<Integer>, ConfigFlags {
         long began = System.nanoTime();
         Progress progress = Progress.start("state rewarm");
         GruSavepoint savepoint = GruSavepoint.open(in, GruInference.DEFAULT_UID);
+        long waiting = HiddenStateReader.countWaiting(savepoint).stream().mapToLong(n -> n).sum();
+        if (waiting > 0) {
+            // The rewarmed savepoint would lose them: refuse instead.
+            throw CliException.failure(
+                    in
+                            + " holds "
+                            + waiting
+                            + " events waiting for the watermark (gru.order EVENT_TIME), which"
+                            + " state rewarm does not carry over; take the savepoint once the"
+                            + " watermark has passed them, or roll out online with"
+                            + " gru.model.watch");
+        }
         List<KeyedHiddenState> states = HiddenStateReader.readAll(savepoint);
 
         ReplayInput csv = null;

@@ -64,6 +64,9 @@ class KafkaJobSavepointITCase {
                         .sensorJob()
                         .model(tiny)
                         .with("--job.parallelism", "2", "--job.checkpoint-interval", "300ms")
+                        // Records keyed by sensor, years-old and live sensors mixed: event time
+                        // would call the old ones late.
+                        .with("--gru.order", "ARRIVAL")
                         .configuration();
         if (!ttl.equals("unset")) {
             config.setString(GruOptions.STATE_TTL.key(), ttl);
@@ -219,6 +222,9 @@ class KafkaJobSavepointITCase {
                         .sensorJob()
                         .model(set, set.dir.resolve(model))
                         .with("--job.parallelism", "2", "--job.checkpoint-interval", "300ms")
+                        // Records keyed by sensor, years-old and live sensors mixed: event time
+                        // would call the old ones late.
+                        .with("--gru.order", "ARRIVAL")
                         .with(more)
                         .configuration();
         if (savepoint != null) {
