@@ -422,7 +422,6 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
                     if (history != null
                             && history.size() > 0
                             && history.features() == shape.inputSize()) {
-                        metrics.recordStateRewarmed();
                         rewarmFrom = history.events();
                         return new HiddenState(
                                 new float[shape.stateSize()],
@@ -444,6 +443,11 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
             float[] history = rewarmFrom;
             rewarmFrom = null;
             return history;
+        }
+
+        @Override
+        public void rebuilt(Object key) {
+            metrics.recordStateRewarmed();
         }
 
         @Override

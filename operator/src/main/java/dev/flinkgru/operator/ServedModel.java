@@ -3,7 +3,6 @@ package dev.flinkgru.operator;
 import dev.flinkgru.operator.internal.Batch;
 import dev.flinkgru.operator.internal.BatchStep;
 import dev.flinkgru.operator.internal.DeviceBatcher;
-import dev.flinkgru.operator.internal.SharedDeviceRunner;
 import dev.flinkgru.operator.internal.StepRunner;
 import dev.flinkgru.operator.internal.ThreadedStepRunner;
 import dev.flinkgru.operator.predictor.BatchPredictor;
@@ -64,7 +63,7 @@ final class ServedModel implements AutoCloseable {
             StepRunner runner =
                     settings.pipelineDepth() == 1
                             ? StepRunner.inline(step)
-                            : new ThreadedStepRunner(step, thread + " predictor");
+                            : new ThreadedStepRunner(step, thread + " predictor", 1);
             return new ServedModel(predictor, null, step, runner, settings.pipelineDepth());
         }
         if (settings.deviceMaxBatch() < maxBatch) {
@@ -85,7 +84,9 @@ final class ServedModel implements AutoCloseable {
                         () -> factory.open(settings.inputSize(), settings.deviceMaxBatch()));
         BatchPredictor client = batcher.client();
         BatchStep step = new BatchStep(client, maxBatch, settings.maxFailedRows());
-        StepRunner runner = new SharedDeviceRunner(batcher, step, thread + " isolation");
+        // A thread per batch in flight: each waits at the batcher while its batch is there.
+        StepRunner runner =
+                new ThreadedStepRunner(step, thread + " device", settings.pipelineDepth());
         return new ServedModel(client, batcher, step, runner, settings.pipelineDepth());
     }
 

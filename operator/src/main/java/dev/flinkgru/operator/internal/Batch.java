@@ -38,6 +38,15 @@ public final class Batch {
     /** Predictor calls this batch took (more than one when failed rows were isolated). */
     int predictorCalls;
 
+    /**
+     * Rows in and out of isolated calls and rebuilding rounds, packed from row 0; made when first
+     * needed. Each batch has its own, so batches may run at once (through the device batcher).
+     */
+    private Batch scratch;
+
+    /** One row, for a rebuilding round that failed; made when first needed. */
+    private Batch single;
+
     Batch(int maxBatch, int inputSize, int stateSize, int outputSize) {
         keys = new Object[maxBatch];
         events = new GruEvent[maxBatch];
@@ -48,6 +57,27 @@ public final class Batch {
         h = new float[maxBatch * stateSize];
         y = new float[maxBatch * outputSize];
         hNext = new float[maxBatch * stateSize];
+    }
+
+    /** This batch's scratch rows, as many as the batch has. */
+    Batch scratch() {
+        if (scratch == null) {
+            scratch = sameSizes(keys.length);
+        }
+        return scratch;
+    }
+
+    /** This batch's one scratch row. */
+    Batch single() {
+        if (single == null) {
+            single = sameSizes(1);
+        }
+        return single;
+    }
+
+    private Batch sameSizes(int rows) {
+        int max = keys.length;
+        return new Batch(rows, x.length / max, h.length / max, y.length / max);
     }
 
     /** Rows in this batch. */

@@ -13,8 +13,12 @@ import org.apache.flink.util.Preconditions;
 
 /**
  * One batched GRU step, in three parts: {@link #gather} (read each row's state and input), {@link
- * #run} (the predictor call), {@link #apply} (check the outputs, write the new states, emit). The
+ * #run} (the predictor calls), {@link #apply} (check the outputs, write the new states, emit). The
  * operator and the offline state bootstrap both step through it, so both refuse the same outputs.
+ * It is the one path of every batch, whichever {@link StepRunner} chooses its thread: {@link #run}
+ * runs the rebuilding rounds of rows with history, then the batch, then isolates the rows the model
+ * fails on, each call on the step's predictor: the subtask's own, or the client of the shared
+ * {@link DeviceBatcher}.
  *
  * <p>A model that breaks its contract ({@link ModelContractException}) fails the task at once. Any
  * other predictor call that throws is isolated: the batch is split in halves and each half run
@@ -24,8 +28,9 @@ import org.apache.flink.util.Preconditions;
  * call that produced any output, {@link #run} throws.
  *
  * <p>{@link #gather} and {@link #apply} touch state and must run on the task thread; {@link #run}
- * and {@link #recover} touch only the batch and the predictor, and may run on another thread (one
- * batch at a time: isolation reuses one scratch batch).
+ * touches only the batch (and its own scratch rows) and the predictor, and may run on another
+ * thread, for several batches at once if the predictor allows it (the device batcher's client
+ * does).
  */
 @Internal
 public final class BatchStep {
@@ -53,6 +58,12 @@ public final class BatchStep {
 
         /** Stores {@code key}'s new state, after its {@code event}. */
         void write(Object key, HiddenState state, GruEvent event) throws Exception;
+
+        /**
+         * Called right after {@link #write} when the state written was rebuilt from the history
+         * {@link #rewarm} gave: the key's state is now the new model's over its history.
+         */
+        default void rebuilt(Object key) throws Exception {}
     }
 
     /** Where a step's results go. */
@@ -68,12 +79,6 @@ public final class BatchStep {
     private final ModelShape shape;
     private final int maxBatch;
     private final int maxFailedRows;
-
-    /** Rows in and out of isolated calls, packed from row 0. */
-    private final Batch scratch;
-
-    /** One row, for a rebuilding round that failed; made when first needed. */
-    private Batch single;
 
     /** Rows failed since the last predictor call that produced any output. */
     private int failedRowsInARow;
@@ -91,7 +96,6 @@ public final class BatchStep {
         this.shape = predictor.shape();
         this.maxBatch = maxBatch;
         this.maxFailedRows = maxFailedRows;
-        this.scratch = newBatch();
     }
 
     /** The model's sizes. */
@@ -129,7 +133,10 @@ public final class BatchStep {
         batch.size = n;
     }
 
-    /** Runs the predictor on {@code batch}, isolating the rows it fails on. */
+    /**
+     * Runs {@code batch} through the predictor: the history of its rows that have one, then the
+     * batch, isolating the rows the model fails on.
+     */
     public void run(Batch batch) throws Exception {
         if (batch.rewarming > 0) {
             rewarm(batch);
@@ -148,13 +155,11 @@ public final class BatchStep {
      * the model broke its contract, else runs the rows again in halves, down to single rows, so
      * that only the rows the model fails on are refused.
      *
-     * @throws Exception for a broken contract, or once more than {@code maxFailedRows} rows have
-     *     failed in a row
+     * @throws Exception for a broken contract, an interrupted call (the runner closes), or once
+     *     more than {@code maxFailedRows} rows have failed in a row
      */
-    public void recover(Batch batch, Exception failure) throws Exception {
-        if (failure instanceof ModelContractException) {
-            throw contractBroken((ModelContractException) failure);
-        }
+    private void recover(Batch batch, Exception failure) throws Exception {
+        rethrowIfNotTheRows(failure);
         if (batch.size == 1) {
             failRow(batch, 0, failure, false);
         } else {
@@ -181,6 +186,7 @@ public final class BatchStep {
                 longest = Math.max(longest, batch.history[i].length / f);
             }
         }
+        Batch scratch = batch.scratch();
         int[] rows = new int[batch.size];
         for (int t = 0; t < longest; t++) {
             int n = 0;
@@ -197,9 +203,8 @@ public final class BatchStep {
             }
             try {
                 call(n, scratch.x, scratch.h, scratch.y, scratch.hNext, batch);
-            } catch (ModelContractException e) {
-                throw contractBroken(e);
             } catch (Exception e) {
+                rethrowIfNotTheRows(e);
                 rewarmOneByOne(batch, rows, n);
                 continue;
             }
@@ -214,18 +219,16 @@ public final class BatchStep {
     private void rewarmOneByOne(Batch batch, int[] rows, int n) throws Exception {
         int f = shape.inputSize();
         int s = shape.stateSize();
-        if (single == null) {
-            single = new Batch(1, f, s, shape.outputSize());
-        }
+        Batch scratch = batch.scratch();
+        Batch single = batch.single();
         for (int k = 0; k < n; k++) {
             int row = rows[k];
             System.arraycopy(scratch.x, k * f, single.x, 0, f);
             System.arraycopy(batch.h, row * s, single.h, 0, s);
             try {
                 call(1, single.x, single.h, single.y, single.hNext, batch);
-            } catch (ModelContractException e) {
-                throw contractBroken(e);
             } catch (Exception e) {
+                rethrowIfNotTheRows(e);
                 failRow(batch, row, e, true);
                 continue;
             }
@@ -244,7 +247,7 @@ public final class BatchStep {
     }
 
     /** A call produced output: the count of failed rows in a row starts again. */
-    public synchronized void succeeded() {
+    private synchronized void succeeded() {
         failedRowsInARow = 0;
     }
 
@@ -257,13 +260,13 @@ public final class BatchStep {
         int f = shape.inputSize();
         int s = shape.stateSize();
         int o = shape.outputSize();
+        Batch scratch = batch.scratch();
         System.arraycopy(batch.x, from * f, scratch.x, 0, n * f);
         System.arraycopy(batch.h, from * s, scratch.h, 0, n * s);
         try {
             call(n, scratch.x, scratch.h, scratch.y, scratch.hNext, batch);
-        } catch (ModelContractException e) {
-            throw contractBroken(e);
         } catch (Exception e) {
+            rethrowIfNotTheRows(e);
             if (n == 1) {
                 failRow(batch, from, e, true);
                 return false;
@@ -278,9 +281,17 @@ public final class BatchStep {
         return true;
     }
 
-    /** A model that breaks its contract fails the task: no row is to blame. */
-    private static Exception contractBroken(ModelContractException e) {
-        return new Exception("GRU batch inference failed.", e);
+    /**
+     * Throws what no row is to blame for: a model that breaks its contract fails the task; an
+     * interrupted call (the runner closes) ends the run.
+     */
+    private static void rethrowIfNotTheRows(Exception e) throws Exception {
+        if (e instanceof ModelContractException) {
+            throw new Exception("GRU batch inference failed.", e);
+        }
+        if (e instanceof InterruptedException) {
+            throw e;
+        }
     }
 
     private void call(int n, float[] x, float[] h, float[] y, float[] hNext, Batch batch)
@@ -335,6 +346,9 @@ public final class BatchStep {
             HiddenState state = batch.states[i];
             state.advance(batch.hNext, i * s, event.timestamp);
             states.write(batch.keys[i], state, event);
+            if (batch.history[i] != null) {
+                states.rebuilt(batch.keys[i]);
+            }
             results.predicted(event, Arrays.copyOfRange(batch.y, i * o, (i + 1) * o), state);
             emitted++;
         }
