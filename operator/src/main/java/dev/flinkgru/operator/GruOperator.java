@@ -11,11 +11,10 @@ import dev.flinkgru.operator.predictor.BatchPredictorFactory;
 import dev.flinkgru.operator.predictor.ModelShape;
 import dev.flinkgru.operator.predictor.ModelVersions;
 import dev.flinkgru.state.FeatureHistory;
-import dev.flinkgru.state.FeatureHistorySerializer;
-import dev.flinkgru.state.FingerprintMismatchPolicy;
+import dev.flinkgru.state.GruKeyedState;
 import dev.flinkgru.state.HiddenState;
-import dev.flinkgru.state.HiddenStateSerializer;
 import dev.flinkgru.state.HiddenStateTtl;
+import dev.flinkgru.state.MismatchDecision;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,25 +53,6 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
 
     /** Reason given for events whose model output or new state is not finite. */
     public static final String NON_FINITE_OUTPUT = BatchStep.NON_FINITE_OUTPUT;
-
-    /** Name of the keyed state that holds each key's {@link HiddenState}. */
-    public static final String STATE_NAME = "gru-hidden-state";
-
-    /**
-     * The descriptor of the keyed state holding each key's {@link HiddenState} (without TTL). The
-     * savepoint tools read and write the state through it, so they always match the operator.
-     */
-    public static ValueStateDescriptor<HiddenState> hiddenStateDescriptor() {
-        return new ValueStateDescriptor<>(STATE_NAME, HiddenStateSerializer.INSTANCE);
-    }
-
-    /** Name of the keyed state that holds each key's last events ({@code gru.state.history}). */
-    public static final String HISTORY_STATE_NAME = "gru-history";
-
-    /** The descriptor of the keyed state holding each key's {@link FeatureHistory} (no TTL). */
-    public static ValueStateDescriptor<FeatureHistory> historyDescriptor() {
-        return new ValueStateDescriptor<>(HISTORY_STATE_NAME, FeatureHistorySerializer.INSTANCE);
-    }
 
     private final GruOperatorSettings settings;
     private final FlushPolicy flushPolicy;
@@ -141,13 +121,13 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         BatchPredictorFactory current = ModelVersions.pinned(settings.predictor());
         served = ServedModel.open(settings, current, thread);
 
-        ValueStateDescriptor<HiddenState> descriptor = hiddenStateDescriptor();
+        ValueStateDescriptor<HiddenState> descriptor = GruKeyedState.hiddenStateDescriptor();
         if (settings.stateTtl() != null) {
             descriptor.enableTimeToLive(HiddenStateTtl.idleAfter(settings.stateTtl()));
         }
         hiddenState = getPartitionedState(descriptor);
         if (settings.stateHistory() > 0) {
-            ValueStateDescriptor<FeatureHistory> history = historyDescriptor();
+            ValueStateDescriptor<FeatureHistory> history = GruKeyedState.historyDescriptor();
             if (settings.stateTtl() != null) {
                 history.enableTimeToLive(HiddenStateTtl.idleAfter(settings.stateTtl()));
             }
@@ -199,7 +179,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         if (problem != null) {
             metrics.recordRejected();
             output.collect(
-                    GruInference.REJECTED,
+                    RejectedEvent.SIDE_OUTPUT,
                     new StreamRecord<>(new RejectedEvent(event, problem), event.timestamp));
             return;
         }
@@ -395,47 +375,27 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         public HiddenState read(Object key) throws Exception {
             setCurrentKey(key);
             ModelShape shape = served.shape;
-            HiddenState state = hiddenState.value();
-            if (state == null) {
-                return HiddenState.zero(shape.stateSize(), shape.fingerprint());
-            }
-            if (state.modelFingerprint() == shape.fingerprint()
-                    && state.size() == shape.stateSize()) {
-                return state;
-            }
-            switch (settings.mismatchPolicy()) {
-                case FAIL:
-                    throw new FingerprintMismatchPolicy.MismatchException(
-                            key, state.modelFingerprint(), shape.fingerprint());
-                case KEEP:
-                    if (state.size() == shape.stateSize()) {
-                        metrics.recordStateKept();
-                        return new HiddenState(
-                                state.values(),
-                                state.steps(),
-                                state.lastEventTime(),
-                                shape.fingerprint());
-                    }
-                    break;
-                case REWARM:
-                    FeatureHistory history = historyState.value();
-                    if (history != null
-                            && history.size() > 0
-                            && history.features() == shape.inputSize()) {
-                        rewarmFrom = history.events();
-                        return new HiddenState(
-                                new float[shape.stateSize()],
-                                history.size(),
-                                state.lastEventTime(),
-                                shape.fingerprint());
-                    }
+            MismatchDecision decision =
+                    MismatchDecision.decide(
+                            settings.mismatchPolicy(),
+                            key,
+                            hiddenState.value(),
+                            shape.fingerprint(),
+                            shape.stateSize(),
+                            shape.inputSize(),
+                            () -> historyState == null ? null : historyState.value());
+            switch (decision.outcome()) {
+                case KEPT:
+                    metrics.recordStateKept();
                     break;
                 case RESET:
-                default:
+                    metrics.recordStateReset();
                     break;
+                default:
+                    break; // a rebuilt state is counted once written: rebuilt(key)
             }
-            metrics.recordStateReset();
-            return HiddenState.zero(shape.stateSize(), shape.fingerprint());
+            rewarmFrom = decision.rewarmFrom();
+            return decision.state();
         }
 
         @Override
@@ -467,7 +427,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         }
     }
 
-    /** Predictions to the main output, refusals to {@link GruInference#REJECTED}. */
+    /** Predictions to the main output, refusals to {@link RejectedEvent#SIDE_OUTPUT}. */
     private final class Emitter implements BatchStep.Results {
         @Override
         public void predicted(GruEvent event, float[] out, HiddenState state) {
@@ -491,7 +451,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
                 metrics.recordRejected();
             }
             output.collect(
-                    GruInference.REJECTED,
+                    RejectedEvent.SIDE_OUTPUT,
                     new StreamRecord<>(new RejectedEvent(event, reason), event.timestamp));
         }
     }

@@ -2,6 +2,7 @@ package dev.flinkgru.tools;
 
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +40,22 @@ class PackageCyclesTest {
                         "dev.flinkgru.tools.command",
                         "dev.flinkgru.tools.io",
                         "dev.flinkgru.tools.replay");
+    }
+
+    /**
+     * The tools read and write the operator's keyed state, and decide what a state of another model
+     * becomes, through the state module's contract (GruKeyedState, MismatchDecision), never through
+     * the operator itself.
+     */
+    @Test
+    void toolsUseTheStateContractNotTheOperator() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.flinkgru.tools..")
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("dev.flinkgru.operator.GruOperator")
+                .check(CLASSES);
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.flinkgru.tools.state;
 
-import dev.flinkgru.operator.GruOperator;
 import dev.flinkgru.state.FeatureHistory;
+import dev.flinkgru.state.GruKeyedState;
 import dev.flinkgru.state.HiddenState;
 import dev.flinkgru.tools.command.CliException;
 import java.util.ArrayList;
@@ -21,9 +21,9 @@ import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 
 /**
- * Reads every key's {@link HiddenState} (the value state {@value GruOperator#STATE_NAME}) of the
- * GRU operator from a savepoint, with the key's last events ({@value
- * GruOperator#HISTORY_STATE_NAME}, {@code gru.state.history}) where it has them, in a local batch
+ * Reads every key's {@link HiddenState} (the value state {@value GruKeyedState#HIDDEN_STATE_NAME})
+ * of the GRU operator from a savepoint, with the key's last events ({@value
+ * GruKeyedState#HISTORY_STATE_NAME}, {@code gru.state.history}) where it has them, in a local batch
  * job of the State Processor API.
  *
  * <p>The descriptor has no TTL, and also reads the states of an operator that ran with {@code
@@ -87,8 +87,8 @@ final class HiddenStateReader {
 
         @Override
         public void open(OpenContext openContext) {
-            state = getRuntimeContext().getState(GruOperator.hiddenStateDescriptor());
-            history = getRuntimeContext().getState(GruOperator.historyDescriptor());
+            state = getRuntimeContext().getState(GruKeyedState.hiddenStateDescriptor());
+            history = getRuntimeContext().getState(GruKeyedState.historyDescriptor());
         }
 
         @Override
