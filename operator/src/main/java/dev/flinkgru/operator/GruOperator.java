@@ -70,11 +70,11 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     /** Each key's last events, or null without gru.state.history. */
     private transient ValueState<FeatureHistory> historyState;
 
-    private transient KeyedEventBuffer buffer;
+    private transient KeyedEventBuffer<GruEvent> buffer;
     private transient ScheduledFuture<?> delayTimer;
     private transient GruOperatorMetrics metrics;
-    private transient BatchStep.States states;
-    private transient BatchStep.Results results;
+    private transient BatchStep.States<GruEvent> states;
+    private transient BatchStep.Results<GruEvent> results;
 
     /** Batches submitted and not yet applied. */
     private transient int inFlight;
@@ -134,7 +134,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
             historyState = getPartitionedState(history);
         }
 
-        buffer = new KeyedEventBuffer();
+        buffer = new KeyedEventBuffer<>();
         bufferCap = flushPolicy.maxBatchSize() * settings.pipelineDepth();
         metrics =
                 new GruOperatorMetrics(
@@ -312,7 +312,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
                 if (!full && !drainAll && (flushTarget == 0 || inFlight > 0)) {
                     break;
                 }
-                Batch batch = served.freeBatches.poll();
+                Batch<GruEvent> batch = served.freeBatches.poll();
                 buffer.pollReady(flushPolicy.maxBatchSize(), batchKeys, batchEvents);
                 served.step.gather(batch, batchKeys, batchEvents, states);
                 batchKeys.clear();
@@ -347,7 +347,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     }
 
     /** Applies a batch that ran: states, outputs, refusals; then dispatches what may leave. */
-    private void complete(Batch batch, Throwable failure) throws Exception {
+    private void complete(Batch<GruEvent> batch, Throwable failure) throws Exception {
         inFlight--;
         if (failure != null) {
             if (failure instanceof Exception) {
@@ -366,7 +366,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
      * The keys' states in Flink keyed state: zero for a new key; a state of another model as the
      * policy says. With {@code gru.state.history}, each key's last events too.
      */
-    private final class KeyedStates implements BatchStep.States {
+    private final class KeyedStates implements BatchStep.States<GruEvent> {
 
         /** The history to rebuild the state just read from, or null. */
         private float[] rewarmFrom;
@@ -428,7 +428,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     }
 
     /** Predictions to the main output, refusals to {@link RejectedEvent#SIDE_OUTPUT}. */
-    private final class Emitter implements BatchStep.Results {
+    private final class Emitter implements BatchStep.Results<GruEvent> {
         @Override
         public void predicted(GruEvent event, float[] out, HiddenState state) {
             output.collect(

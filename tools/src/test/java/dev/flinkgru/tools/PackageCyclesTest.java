@@ -1,7 +1,5 @@
 package dev.flinkgru.tools;
 
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,23 +61,9 @@ class PackageCyclesTest {
         slices().matching("dev.flinkgru.tools.(**)").should().beFreeOfCycles().check(CLASSES);
     }
 
-    /**
-     * Every package of every module, but for one known exception: the operator module's subpackages
-     * (flush, internal, predictor) use the types of its top package (GruEvent, GruOptions, ...),
-     * which uses them in turn. Those cycles are the operator module's to remove; a new one anywhere
-     * else, or from another operator package, fails here.
-     */
+    /** Every package of every module. */
     @Test
-    void projectPackagesAreFreeOfCyclesButTheOperatorsKnownOnes() {
-        slices().matching("dev.flinkgru.(**)")
-                .should()
-                .beFreeOfCycles()
-                .ignoreDependency(
-                        resideInAnyPackage(
-                                "dev.flinkgru.operator.flush",
-                                "dev.flinkgru.operator.internal",
-                                "dev.flinkgru.operator.predictor"),
-                        resideInAPackage("dev.flinkgru.operator"))
-                .check(CLASSES);
+    void projectPackagesAreFreeOfCycles() {
+        slices().matching("dev.flinkgru.(**)").should().beFreeOfCycles().check(CLASSES);
     }
 }

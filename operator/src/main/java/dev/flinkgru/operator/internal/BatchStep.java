@@ -1,13 +1,14 @@
 package dev.flinkgru.operator.internal;
 
-import dev.flinkgru.operator.GruEvent;
-import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.operator.predictor.BatchPredictor;
 import dev.flinkgru.operator.predictor.ModelContractException;
 import dev.flinkgru.operator.predictor.ModelShape;
+import dev.flinkgru.operator.predictor.PredictorOptions;
 import dev.flinkgru.state.HiddenState;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.util.Preconditions;
 
@@ -31,9 +32,11 @@ import org.apache.flink.util.Preconditions;
  * touches only the batch (and its own scratch rows) and the predictor, and may run on another
  * thread, for several batches at once if the predictor allows it (the device batcher's client
  * does).
+ *
+ * @param <E> the events (the operator's are {@code GruEvent}s)
  */
 @Internal
-public final class BatchStep {
+public final class BatchStep<E> {
 
     /** Reason given for events whose model output or new state is not finite. */
     public static final String NON_FINITE_OUTPUT =
@@ -43,7 +46,7 @@ public final class BatchStep {
     public static final String MODEL_FAILED = "the model failed on this event: ";
 
     /** How a step reads and writes the states of its keys. */
-    public interface States {
+    public interface States<E> {
         /** The state {@code key} steps from: its own, or a zero state (new key, or reset). */
         HiddenState read(Object key) throws Exception;
 
@@ -57,7 +60,7 @@ public final class BatchStep {
         }
 
         /** Stores {@code key}'s new state, after its {@code event}. */
-        void write(Object key, HiddenState state, GruEvent event) throws Exception;
+        void write(Object key, HiddenState state, E event) throws Exception;
 
         /**
          * Called right after {@link #write} when the state written was rebuilt from the history
@@ -67,18 +70,20 @@ public final class BatchStep {
     }
 
     /** Where a step's results go. */
-    public interface Results {
+    public interface Results<E> {
         /** {@code event} produced {@code output}; {@code state} is its key's new state. */
-        void predicted(GruEvent event, float[] output, HiddenState state) throws Exception;
+        void predicted(E event, float[] output, HiddenState state) throws Exception;
 
         /** {@code event} was refused for {@code reason}; its key's state is unchanged. */
-        void refused(GruEvent event, String reason) throws Exception;
+        void refused(E event, String reason) throws Exception;
     }
 
     private final BatchPredictor predictor;
     private final ModelShape shape;
     private final int maxBatch;
     private final int maxFailedRows;
+    private final Function<E, float[]> features;
+    private final ToLongFunction<E> timestamp;
 
     /** Rows failed since the last predictor call that produced any output. */
     private int failedRowsInARow;
@@ -87,8 +92,15 @@ public final class BatchStep {
      * @param predictor the subtask's predictor
      * @param maxBatch the largest batch
      * @param maxFailedRows rows the model may fail on in a row before the task fails
+     * @param features an event's F features
+     * @param timestamp an event's time
      */
-    public BatchStep(BatchPredictor predictor, int maxBatch, int maxFailedRows) {
+    public BatchStep(
+            BatchPredictor predictor,
+            int maxBatch,
+            int maxFailedRows,
+            Function<E, float[]> features,
+            ToLongFunction<E> timestamp) {
         Preconditions.checkArgument(maxBatch >= 1, "maxBatch must be at least 1, was %s", maxBatch);
         Preconditions.checkArgument(
                 maxFailedRows >= 0, "maxFailedRows must not be negative, was %s", maxFailedRows);
@@ -96,6 +108,8 @@ public final class BatchStep {
         this.shape = predictor.shape();
         this.maxBatch = maxBatch;
         this.maxFailedRows = maxFailedRows;
+        this.features = features;
+        this.timestamp = timestamp;
     }
 
     /** The model's sizes. */
@@ -104,12 +118,12 @@ public final class BatchStep {
     }
 
     /** A new, empty batch for this step's sizes. */
-    public Batch newBatch() {
-        return new Batch(maxBatch, shape.inputSize(), shape.stateSize(), shape.outputSize());
+    public Batch<E> newBatch() {
+        return new Batch<>(maxBatch, shape.inputSize(), shape.stateSize(), shape.outputSize());
     }
 
     /** Fills {@code batch} with the rows of {@code keys} (distinct) and their {@code events}. */
-    public void gather(Batch batch, List<Object> keys, List<GruEvent> events, States states)
+    public void gather(Batch<E> batch, List<Object> keys, List<E> events, States<E> states)
             throws Exception {
         int n = keys.size();
         Preconditions.checkArgument(n <= maxBatch, "%s rows exceed the batch of %s", n, maxBatch);
@@ -119,7 +133,7 @@ public final class BatchStep {
         for (int i = 0; i < n; i++) {
             HiddenState state = states.read(keys.get(i));
             float[] history = states.rewarm(keys.get(i));
-            GruEvent event = events.get(i);
+            E event = events.get(i);
             batch.keys[i] = keys.get(i);
             batch.events[i] = event;
             batch.states[i] = state;
@@ -128,7 +142,7 @@ public final class BatchStep {
                 batch.rewarming++;
             }
             System.arraycopy(state.values(), 0, batch.h, i * s, s);
-            System.arraycopy(event.features, 0, batch.x, i * f, f);
+            System.arraycopy(features.apply(event), 0, batch.x, i * f, f);
         }
         batch.size = n;
     }
@@ -137,7 +151,7 @@ public final class BatchStep {
      * Runs {@code batch} through the predictor: the history of its rows that have one, then the
      * batch, isolating the rows the model fails on.
      */
-    public void run(Batch batch) throws Exception {
+    public void run(Batch<E> batch) throws Exception {
         if (batch.rewarming > 0) {
             rewarm(batch);
         }
@@ -158,7 +172,7 @@ public final class BatchStep {
      * @throws Exception for a broken contract, an interrupted call (the runner closes), or once
      *     more than {@code maxFailedRows} rows have failed in a row
      */
-    private void recover(Batch batch, Exception failure) throws Exception {
+    private void recover(Batch<E> batch, Exception failure) throws Exception {
         rethrowIfNotTheRows(failure);
         if (batch.size == 1) {
             failRow(batch, 0, failure, false);
@@ -177,7 +191,7 @@ public final class BatchStep {
      * the row's state is the new model's over its history before its event runs. A row the model
      * fails on, or whose rebuilt state is not finite, is refused; its key keeps its state.
      */
-    private void rewarm(Batch batch) throws Exception {
+    private void rewarm(Batch<E> batch) throws Exception {
         int f = shape.inputSize();
         int s = shape.stateSize();
         int longest = 0;
@@ -186,7 +200,7 @@ public final class BatchStep {
                 longest = Math.max(longest, batch.history[i].length / f);
             }
         }
-        Batch scratch = batch.scratch();
+        Batch<E> scratch = batch.scratch();
         int[] rows = new int[batch.size];
         for (int t = 0; t < longest; t++) {
             int n = 0;
@@ -216,11 +230,11 @@ public final class BatchStep {
     }
 
     /** After a round of rebuilding failed: each of its rows alone, to find the ones to refuse. */
-    private void rewarmOneByOne(Batch batch, int[] rows, int n) throws Exception {
+    private void rewarmOneByOne(Batch<E> batch, int[] rows, int n) throws Exception {
         int f = shape.inputSize();
         int s = shape.stateSize();
-        Batch scratch = batch.scratch();
-        Batch single = batch.single();
+        Batch<E> scratch = batch.scratch();
+        Batch<E> single = batch.single();
         for (int k = 0; k < n; k++) {
             int row = rows[k];
             System.arraycopy(scratch.x, k * f, single.x, 0, f);
@@ -237,7 +251,7 @@ public final class BatchStep {
         }
     }
 
-    private void keepRewarmed(Batch batch, int row, float[] from, int fromRow) {
+    private void keepRewarmed(Batch<E> batch, int row, float[] from, int fromRow) {
         int s = shape.stateSize();
         if (!allFinite(from, fromRow * s, s)) {
             batch.failures[row] = NON_FINITE_OUTPUT;
@@ -255,12 +269,12 @@ public final class BatchStep {
      * Runs rows [from, to) of {@code batch} in a call of their own; splits again on failure.
      * Returns whether any row produced output.
      */
-    private boolean isolate(Batch batch, int from, int to, Exception previous) throws Exception {
+    private boolean isolate(Batch<E> batch, int from, int to, Exception previous) throws Exception {
         int n = to - from;
         int f = shape.inputSize();
         int s = shape.stateSize();
         int o = shape.outputSize();
-        Batch scratch = batch.scratch();
+        Batch<E> scratch = batch.scratch();
         System.arraycopy(batch.x, from * f, scratch.x, 0, n * f);
         System.arraycopy(batch.h, from * s, scratch.h, 0, n * s);
         try {
@@ -294,7 +308,7 @@ public final class BatchStep {
         }
     }
 
-    private void call(int n, float[] x, float[] h, float[] y, float[] hNext, Batch batch)
+    private void call(int n, float[] x, float[] h, float[] y, float[] hNext, Batch<E> batch)
             throws Exception {
         long began = System.nanoTime();
         try {
@@ -305,7 +319,7 @@ public final class BatchStep {
         }
     }
 
-    private synchronized void failRow(Batch batch, int row, Exception e, boolean isolated)
+    private synchronized void failRow(Batch<E> batch, int row, Exception e, boolean isolated)
             throws Exception {
         batch.failures[row] = MODEL_FAILED + firstLine(e);
         failedRowsInARow++;
@@ -316,7 +330,7 @@ public final class BatchStep {
                             + " rows in a row"
                             + (isolated ? ", each run on its own" : "")
                             + " (more than "
-                            + GruOptions.PREDICTOR_MAX_FAILED_ROWS.key()
+                            + PredictorOptions.PREDICTOR_MAX_FAILED_ROWS.key()
                             + " = "
                             + maxFailedRows
                             + ")",
@@ -328,12 +342,12 @@ public final class BatchStep {
      * Writes the new states of the rows that succeeded with finite outputs, emits their outputs,
      * and refuses the others; returns the number of predictions emitted.
      */
-    public int apply(Batch batch, States states, Results results) throws Exception {
+    public int apply(Batch<E> batch, States<E> states, Results<E> results) throws Exception {
         int s = shape.stateSize();
         int o = shape.outputSize();
         int emitted = 0;
         for (int i = 0; i < batch.size; i++) {
-            GruEvent event = batch.events[i];
+            E event = batch.events[i];
             if (batch.failures[i] != null) {
                 results.refused(event, batch.failures[i]);
                 continue;
@@ -344,7 +358,7 @@ public final class BatchStep {
                 continue;
             }
             HiddenState state = batch.states[i];
-            state.advance(batch.hNext, i * s, event.timestamp);
+            state.advance(batch.hNext, i * s, timestamp.applyAsLong(event));
             states.write(batch.keys[i], state, event);
             if (batch.history[i] != null) {
                 states.rebuilt(batch.keys[i]);

@@ -10,16 +10,18 @@ import org.apache.flink.annotation.Internal;
  * the step's predictor is the subtask's own or the client of a shared {@link DeviceBatcher}. Every
  * state access stays on the task thread: a runner touches only the batch, and never calls a
  * predictor or a device batcher itself ({@code OneRunPathTest} checks).
+ *
+ * @param <E> the events
  */
 @Internal
-public interface StepRunner extends AutoCloseable {
+public interface StepRunner<E> extends AutoCloseable {
 
     /**
      * Starts {@link BatchStep#run} of {@code batch}; {@code done} gets the batch and null, or the
      * failure that must fail the task, on the runner's thread (the caller's, if {@link
      * #synchronous()}).
      */
-    void submit(Batch batch, BiConsumer<Batch, Throwable> done);
+    void submit(Batch<E> batch, BiConsumer<Batch<E>, Throwable> done);
 
     /** Whether {@link #submit} calls {@code done} before it returns, on the caller's thread. */
     boolean synchronous();
@@ -29,10 +31,10 @@ public interface StepRunner extends AutoCloseable {
     void close() throws Exception;
 
     /** Runs each batch on the caller's thread: {@code gru.pipeline.depth} 1. */
-    static StepRunner inline(BatchStep step) {
-        return new StepRunner() {
+    static <E> StepRunner<E> inline(BatchStep<E> step) {
+        return new StepRunner<>() {
             @Override
-            public void submit(Batch batch, BiConsumer<Batch, Throwable> done) {
+            public void submit(Batch<E> batch, BiConsumer<Batch<E>, Throwable> done) {
                 Throwable failure = null;
                 try {
                     step.run(batch);

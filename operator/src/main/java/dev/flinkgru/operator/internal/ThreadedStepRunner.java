@@ -14,11 +14,13 @@ import org.apache.flink.util.Preconditions;
  * predictor of the subtask's own (its batches run one after another); one per batch that may be in
  * flight for the client of a shared {@link DeviceBatcher}, so that all of them wait there at once
  * and join other subtasks' batches in one device call.
+ *
+ * @param <E> the events
  */
 @Internal
-public final class ThreadedStepRunner implements StepRunner {
+public final class ThreadedStepRunner<E> implements StepRunner<E> {
 
-    private final BatchStep step;
+    private final BatchStep<E> step;
     private final ExecutorService executor;
 
     /**
@@ -27,7 +29,7 @@ public final class ThreadedStepRunner implements StepRunner {
      * @param threads batches run at once; more than one only if the step's predictor allows calls
      *     from several threads at once
      */
-    public ThreadedStepRunner(BatchStep step, String threadName, int threads) {
+    public ThreadedStepRunner(BatchStep<E> step, String threadName, int threads) {
         Preconditions.checkArgument(threads >= 1, "threads must be at least 1, was %s", threads);
         this.step = step;
         AtomicInteger started = new AtomicInteger();
@@ -44,7 +46,7 @@ public final class ThreadedStepRunner implements StepRunner {
     }
 
     @Override
-    public void submit(Batch batch, BiConsumer<Batch, Throwable> done) {
+    public void submit(Batch<E> batch, BiConsumer<Batch<E>, Throwable> done) {
         executor.execute(
                 () -> {
                     Throwable failure = null;
