@@ -32,10 +32,10 @@ public final class GruInference {
 
     /**
      * Side output of events the operator refused: wrong feature count, NaN or infinite features,
-     * non-finite model output, or a model that failed on the event.
+     * non-finite model output, or a model that failed on the event ({@link
+     * RejectedEvent#SIDE_OUTPUT}, the same tag).
      */
-    public static final OutputTag<RejectedEvent> REJECTED =
-            new OutputTag<>("gru-rejected", TypeInformation.of(RejectedEvent.class));
+    public static final OutputTag<RejectedEvent> REJECTED = RejectedEvent.SIDE_OUTPUT;
 
     /** Default operator uid; keep it stable, savepoints find the hidden states by it. */
     public static final String DEFAULT_UID = "gru-operator";

@@ -11,11 +11,10 @@ import dev.flinkgru.operator.predictor.BatchPredictorFactory;
 import dev.flinkgru.operator.predictor.ModelShape;
 import dev.flinkgru.operator.predictor.ModelVersions;
 import dev.flinkgru.state.FeatureHistory;
-import dev.flinkgru.state.FeatureHistorySerializer;
-import dev.flinkgru.state.FingerprintMismatchPolicy;
+import dev.flinkgru.state.GruKeyedState;
 import dev.flinkgru.state.HiddenState;
-import dev.flinkgru.state.HiddenStateSerializer;
 import dev.flinkgru.state.HiddenStateTtl;
+import dev.flinkgru.state.MismatchDecision;
 import dev.flinkgru.state.WaitingEvent;
 import dev.flinkgru.state.WaitingEvents;
 import java.nio.file.Paths;
@@ -75,25 +74,6 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     /** Reason given for events whose model output or new state is not finite. */
     public static final String NON_FINITE_OUTPUT = BatchStep.NON_FINITE_OUTPUT;
 
-    /** Name of the keyed state that holds each key's {@link HiddenState}. */
-    public static final String STATE_NAME = "gru-hidden-state";
-
-    /**
-     * The descriptor of the keyed state holding each key's {@link HiddenState} (without TTL). The
-     * savepoint tools read and write the state through it, so they always match the operator.
-     */
-    public static ValueStateDescriptor<HiddenState> hiddenStateDescriptor() {
-        return new ValueStateDescriptor<>(STATE_NAME, HiddenStateSerializer.INSTANCE);
-    }
-
-    /** Name of the keyed state that holds each key's last events ({@code gru.state.history}). */
-    public static final String HISTORY_STATE_NAME = "gru-history";
-
-    /** The descriptor of the keyed state holding each key's {@link FeatureHistory} (no TTL). */
-    public static ValueStateDescriptor<FeatureHistory> historyDescriptor() {
-        return new ValueStateDescriptor<>(HISTORY_STATE_NAME, FeatureHistorySerializer.INSTANCE);
-    }
-
     private final GruOperatorSettings settings;
     private final FlushPolicy flushPolicy;
     private final transient MailboxExecutor mailbox;
@@ -122,11 +102,11 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     /** Event-time timers, one per key and waiting timestamp. */
     private transient InternalTimerService<VoidNamespace> timers;
 
-    private transient KeyedEventBuffer buffer;
+    private transient KeyedEventBuffer<GruEvent> buffer;
     private transient ScheduledFuture<?> delayTimer;
     private transient GruOperatorMetrics metrics;
-    private transient BatchStep.States states;
-    private transient BatchStep.Results results;
+    private transient BatchStep.States<GruEvent> states;
+    private transient BatchStep.Results<GruEvent> results;
 
     /** Batches submitted and not yet applied. */
     private transient int inFlight;
@@ -173,13 +153,13 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         BatchPredictorFactory current = ModelVersions.pinned(settings.predictor());
         served = ServedModel.open(settings, current, thread);
 
-        ValueStateDescriptor<HiddenState> descriptor = hiddenStateDescriptor();
+        ValueStateDescriptor<HiddenState> descriptor = GruKeyedState.hiddenStateDescriptor();
         if (settings.stateTtl() != null) {
             descriptor.enableTimeToLive(HiddenStateTtl.idleAfter(settings.stateTtl()));
         }
         hiddenState = getPartitionedState(descriptor);
         if (settings.stateHistory() > 0) {
-            ValueStateDescriptor<FeatureHistory> history = historyDescriptor();
+            ValueStateDescriptor<FeatureHistory> history = GruKeyedState.historyDescriptor();
             if (settings.stateTtl() != null) {
                 history.enableTimeToLive(HiddenStateTtl.idleAfter(settings.stateTtl()));
             }
@@ -187,16 +167,16 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         }
         // Registered whatever the order: events that wait in a savepoint taken under EVENT_TIME
         // are released by the watermark (or the end of input) under ARRIVAL too.
-        ListStateDescriptor<WaitingEvent> waiting = WaitingEvents.descriptor();
+        ListStateDescriptor<WaitingEvent> waiting = GruKeyedState.waitingDescriptor();
         if (settings.stateTtl() != null) {
             waiting.enableTimeToLive(HiddenStateTtl.idleAfter(settings.stateTtl()));
         }
         waitingState = getPartitionedState(waiting);
         timers =
                 getInternalTimerService(
-                        WaitingEvents.TIMER_SERVICE, VoidNamespaceSerializer.INSTANCE, this);
+                        GruKeyedState.TIMER_SERVICE, VoidNamespaceSerializer.INSTANCE, this);
 
-        buffer = new KeyedEventBuffer();
+        buffer = new KeyedEventBuffer<>();
         steppedLate = Collections.newSetFromMap(new IdentityHashMap<>());
         bufferCap = flushPolicy.maxBatchSize() * settings.pipelineDepth();
         metrics =
@@ -380,7 +360,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     private void reject(GruEvent event, String reason) {
         metrics.recordRejected();
         output.collect(
-                GruInference.REJECTED,
+                RejectedEvent.SIDE_OUTPUT,
                 new StreamRecord<>(new RejectedEvent(event, reason), event.timestamp));
     }
 
@@ -487,7 +467,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
                 if (!full && !drainAll && (flushTarget == 0 || inFlight > 0)) {
                     break;
                 }
-                Batch batch = served.freeBatches.poll();
+                Batch<GruEvent> batch = served.freeBatches.poll();
                 buffer.pollReady(flushPolicy.maxBatchSize(), batchKeys, batchEvents);
                 served.step.gather(batch, batchKeys, batchEvents, states);
                 batchKeys.clear();
@@ -522,7 +502,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
     }
 
     /** Applies a batch that ran: states, outputs, refusals; then dispatches what may leave. */
-    private void complete(Batch batch, Throwable failure) throws Exception {
+    private void complete(Batch<GruEvent> batch, Throwable failure) throws Exception {
         inFlight--;
         if (failure != null) {
             if (failure instanceof Exception) {
@@ -541,7 +521,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
      * The keys' states in Flink keyed state: zero for a new key; a state of another model as the
      * policy says. With {@code gru.state.history}, each key's last events too.
      */
-    private final class KeyedStates implements BatchStep.States {
+    private final class KeyedStates implements BatchStep.States<GruEvent> {
 
         /** The history to rebuild the state just read from, or null. */
         private float[] rewarmFrom;
@@ -550,48 +530,27 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         public HiddenState read(Object key) throws Exception {
             setCurrentKey(key);
             ModelShape shape = served.shape;
-            HiddenState state = hiddenState.value();
-            if (state == null) {
-                return HiddenState.zero(shape.stateSize(), shape.fingerprint());
-            }
-            if (state.modelFingerprint() == shape.fingerprint()
-                    && state.size() == shape.stateSize()) {
-                return state;
-            }
-            switch (settings.mismatchPolicy()) {
-                case FAIL:
-                    throw new FingerprintMismatchPolicy.MismatchException(
-                            key, state.modelFingerprint(), shape.fingerprint());
-                case KEEP:
-                    if (state.size() == shape.stateSize()) {
-                        metrics.recordStateKept();
-                        return new HiddenState(
-                                state.values(),
-                                state.steps(),
-                                state.lastEventTime(),
-                                shape.fingerprint());
-                    }
-                    break;
-                case REWARM:
-                    FeatureHistory history = historyState.value();
-                    if (history != null
-                            && history.size() > 0
-                            && history.features() == shape.inputSize()) {
-                        metrics.recordStateRewarmed();
-                        rewarmFrom = history.events();
-                        return new HiddenState(
-                                new float[shape.stateSize()],
-                                history.size(),
-                                state.lastEventTime(),
-                                shape.fingerprint());
-                    }
+            MismatchDecision decision =
+                    MismatchDecision.decide(
+                            settings.mismatchPolicy(),
+                            key,
+                            hiddenState.value(),
+                            shape.fingerprint(),
+                            shape.stateSize(),
+                            shape.inputSize(),
+                            () -> historyState == null ? null : historyState.value());
+            switch (decision.outcome()) {
+                case KEPT:
+                    metrics.recordStateKept();
                     break;
                 case RESET:
-                default:
+                    metrics.recordStateReset();
                     break;
+                default:
+                    break; // a rebuilt state is counted once written: rebuilt(key)
             }
-            metrics.recordStateReset();
-            return HiddenState.zero(shape.stateSize(), shape.fingerprint());
+            rewarmFrom = decision.rewarmFrom();
+            return decision.state();
         }
 
         @Override
@@ -619,6 +578,11 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         }
 
         @Override
+        public void rebuilt(Object key) {
+            metrics.recordStateRewarmed();
+        }
+
+        @Override
         public void write(Object key, HiddenState state, GruEvent event) throws Exception {
             setCurrentKey(key);
             hiddenState.update(state);
@@ -635,8 +599,8 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
         }
     }
 
-    /** Predictions to the main output, refusals to {@link GruInference#REJECTED}. */
-    private final class Emitter implements BatchStep.Results {
+    /** Predictions to the main output, refusals to {@link RejectedEvent#SIDE_OUTPUT}. */
+    private final class Emitter implements BatchStep.Results<GruEvent> {
         @Override
         public void predicted(GruEvent event, float[] out, HiddenState state) {
             output.collect(
@@ -659,7 +623,7 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
                 metrics.recordRejected();
             }
             output.collect(
-                    GruInference.REJECTED,
+                    RejectedEvent.SIDE_OUTPUT,
                     new StreamRecord<>(new RejectedEvent(event, reason), event.timestamp));
         }
     }

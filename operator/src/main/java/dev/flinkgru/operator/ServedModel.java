@@ -3,7 +3,6 @@ package dev.flinkgru.operator;
 import dev.flinkgru.operator.internal.Batch;
 import dev.flinkgru.operator.internal.BatchStep;
 import dev.flinkgru.operator.internal.DeviceBatcher;
-import dev.flinkgru.operator.internal.SharedDeviceRunner;
 import dev.flinkgru.operator.internal.StepRunner;
 import dev.flinkgru.operator.internal.ThreadedStepRunner;
 import dev.flinkgru.operator.predictor.BatchPredictor;
@@ -26,18 +25,18 @@ final class ServedModel implements AutoCloseable {
     /** The shared device batcher this model runs on, or null. */
     final DeviceBatcher deviceBatcher;
 
-    final BatchStep step;
-    final StepRunner runner;
+    final BatchStep<GruEvent> step;
+    final StepRunner<GruEvent> runner;
     final ModelShape shape;
 
     /** Batches not in flight; one per level of the pipeline. */
-    final ArrayDeque<Batch> freeBatches = new ArrayDeque<>();
+    final ArrayDeque<Batch<GruEvent>> freeBatches = new ArrayDeque<>();
 
     private ServedModel(
             BatchPredictor predictor,
             DeviceBatcher deviceBatcher,
-            BatchStep step,
-            StepRunner runner,
+            BatchStep<GruEvent> step,
+            StepRunner<GruEvent> runner,
             int depth) {
         this.predictor = predictor;
         this.deviceBatcher = deviceBatcher;
@@ -60,11 +59,11 @@ final class ServedModel implements AutoCloseable {
         int maxBatch = settings.flushPolicy().maxBatchSize();
         if (!settings.deviceShared()) {
             BatchPredictor predictor = factory.open(settings.inputSize(), maxBatch);
-            BatchStep step = new BatchStep(predictor, maxBatch, settings.maxFailedRows());
-            StepRunner runner =
+            BatchStep<GruEvent> step = step(predictor, settings);
+            StepRunner<GruEvent> runner =
                     settings.pipelineDepth() == 1
                             ? StepRunner.inline(step)
-                            : new ThreadedStepRunner(step, thread + " predictor");
+                            : new ThreadedStepRunner<>(step, thread + " predictor", 1);
             return new ServedModel(predictor, null, step, runner, settings.pipelineDepth());
         }
         if (settings.deviceMaxBatch() < maxBatch) {
@@ -84,9 +83,21 @@ final class ServedModel implements AutoCloseable {
                         settings.deviceMaxWait(),
                         () -> factory.open(settings.inputSize(), settings.deviceMaxBatch()));
         BatchPredictor client = batcher.client();
-        BatchStep step = new BatchStep(client, maxBatch, settings.maxFailedRows());
-        StepRunner runner = new SharedDeviceRunner(batcher, step, thread + " isolation");
+        BatchStep<GruEvent> step = step(client, settings);
+        // A thread per batch in flight: each waits at the batcher while its batch is there.
+        StepRunner<GruEvent> runner =
+                new ThreadedStepRunner<>(step, thread + " device", settings.pipelineDepth());
         return new ServedModel(client, batcher, step, runner, settings.pipelineDepth());
+    }
+
+    private static BatchStep<GruEvent> step(
+            BatchPredictor predictor, GruOperatorSettings settings) {
+        return new BatchStep<>(
+                predictor,
+                settings.flushPolicy().maxBatchSize(),
+                settings.maxFailedRows(),
+                event -> event.features,
+                event -> event.timestamp);
     }
 
     /**

@@ -52,11 +52,19 @@ class ModelRolloutTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, GruEvent, GruPrediction> harness(
             Path model, FingerprintMismatchPolicy policy, boolean watch) throws Exception {
+        return harness(model, policy, watch, 1, false);
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, GruEvent, GruPrediction> harness(
+            Path model, FingerprintMismatchPolicy policy, boolean watch, int depth, boolean shared)
+            throws Exception {
         Configuration config = new Configuration();
         config.set(GruOptions.MODEL_PATH, model.toString());
         config.set(GruOptions.MODEL_HIDDEN_SIZE, SET.hidden);
         config.set(GruOptions.BATCH_MAX_SIZE, 16);
-        config.set(GruOptions.PIPELINE_DEPTH, 1);
+        config.set(GruOptions.PIPELINE_DEPTH, depth);
+        config.set(GruOptions.DEVICE_SHARED, shared);
+        config.set(GruOptions.DEVICE_MAX_BATCH, 64);
         config.set(GruOptions.STATE_FINGERPRINT_MISMATCH, policy);
         config.set(GruOptions.STATE_HISTORY, SET.intProperty("history"));
         config.set(GruOptions.MODEL_WATCH, watch);
@@ -137,19 +145,41 @@ class ModelRolloutTest {
     @CsvSource({"RESET, pt", "KEEP, pt", "REWARM, pt", "KEEP, onnx", "REWARM, onnx"})
     void aSavepointOfTheOldModelRestoredUnderTheNewFollowsThePolicy(
             FingerprintMismatchPolicy policy, String format) throws Exception {
+        rollOutThroughASavepoint(policy, format, 1, false);
+    }
+
+    /**
+     * The same through the shared device batcher, where several batches of the subtask are in
+     * flight at once: the rows the policy rebuilds run their history before their event.
+     */
+    @ParameterizedTest(name = "{0}, depth {1}")
+    @CsvSource({
+        "RESET, 1", "KEEP, 1", "REWARM, 1",
+        "RESET, 2", "KEEP, 2", "REWARM, 2",
+        "RESET, 3", "KEEP, 3", "REWARM, 3",
+        "RESET, 4", "KEEP, 4", "REWARM, 4"
+    })
+    void withTheSharedDeviceBatcherEveryPolicyEqualsTorchAtEveryDepth(
+            FingerprintMismatchPolicy policy, int depth) throws Exception {
+        rollOutThroughASavepoint(policy, "pt", depth, true);
+    }
+
+    private void rollOutThroughASavepoint(
+            FingerprintMismatchPolicy policy, String format, int depth, boolean shared)
+            throws Exception {
         Path a = SET.dir.resolve("model-a." + format);
         Path b = SET.dir.resolve("model-b." + format);
         int split = SET.intProperty("split");
         List<GruEvent> events = SET.eventsAt(System.currentTimeMillis());
 
-        var first = harness(a, FingerprintMismatchPolicy.FAIL, false);
+        var first = harness(a, FingerprintMismatchPolicy.FAIL, false, depth, shared);
         first.open();
         feed(first, events.subList(0, split));
         first.prepareSnapshotPreBarrier(1);
         OperatorSubtaskState savepoint = first.snapshot(1, 1);
         List<GruPrediction> out = new ArrayList<>(predictions(first));
 
-        var second = harness(b, policy, false);
+        var second = harness(b, policy, false, depth, shared);
         second.initializeState(savepoint);
         second.open();
         feed(second, events.subList(split, events.size()));

@@ -32,7 +32,7 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A model swapped while a job runs ({@code gru.model.watch}) in a MiniCluster with checkpoints
@@ -133,12 +133,24 @@ class ModelSwapITCase {
         Files.move(next, target, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    @ParameterizedTest
-    @EnumSource(
-            value = FingerprintMismatchPolicy.class,
-            names = {"RESET", "KEEP", "REWARM"})
-    void outputsSwitchFromModelAToModelBAtOneBarrierExactlyOnce(FingerprintMismatchPolicy policy)
-            throws Exception {
+    /**
+     * At the default depth on each subtask's own predictor, and through the shared device batcher
+     * at depths 1 to 4 (where several batches of each subtask wait at the batcher at once).
+     */
+    @ParameterizedTest(name = "{0}, depth {1}, shared device {2}")
+    @CsvSource({
+        "RESET, 2, false",
+        "KEEP, 2, false",
+        "REWARM, 2, false",
+        "REWARM, 1, true",
+        "REWARM, 2, true",
+        "REWARM, 3, true",
+        "REWARM, 4, true",
+        "KEEP, 3, true",
+        "RESET, 4, true"
+    })
+    void outputsSwitchFromModelAToModelBAtOneBarrierExactlyOnce(
+            FingerprintMismatchPolicy policy, int depth, boolean shared) throws Exception {
         GaugeWatcher.clear();
         served = dir.resolve("model.pt");
         Files.copy(SET.dir.resolve("model-a.pt"), served);
@@ -158,6 +170,8 @@ class ModelSwapITCase {
         config.set(GruOptions.STATE_HISTORY, history);
         config.set(GruOptions.MODEL_WATCH, true);
         config.set(GruOptions.MODEL_WATCH_INTERVAL, Duration.ofMillis(20));
+        config.set(GruOptions.PIPELINE_DEPTH, depth);
+        config.set(GruOptions.DEVICE_SHARED, shared);
         DataGeneratorSource<GruEvent> source =
                 new DataGeneratorSource<>(
                         new Events(),

@@ -1,6 +1,5 @@
 package dev.flinkgru.operator.flush;
 
-import dev.flinkgru.operator.GruOptions;
 import java.io.Serializable;
 import java.time.Duration;
 import org.apache.flink.annotation.PublicEvolving;
@@ -23,12 +22,12 @@ public final class FlushPolicy implements Serializable {
         Preconditions.checkArgument(
                 maxBatchSize >= 1,
                 "%s must be at least 1, was %s",
-                GruOptions.BATCH_MAX_SIZE.key(),
+                FlushOptions.BATCH_MAX_SIZE.key(),
                 maxBatchSize);
         Preconditions.checkArgument(
                 maxDelay != null && !maxDelay.isNegative() && !maxDelay.isZero(),
                 "%s must be positive, was %s",
-                GruOptions.BATCH_MAX_DELAY.key(),
+                FlushOptions.BATCH_MAX_DELAY.key(),
                 maxDelay);
         this.maxBatchSize = maxBatchSize;
         this.maxDelay = maxDelay;

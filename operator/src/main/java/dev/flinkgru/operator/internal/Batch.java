@@ -1,6 +1,5 @@
 package dev.flinkgru.operator.internal;
 
-import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.state.HiddenState;
 import org.apache.flink.annotation.Internal;
 
@@ -9,12 +8,14 @@ import org.apache.flink.annotation.Internal;
  * the predictor reads and writes, sized for the largest batch and reused. A batch is filled on the
  * task thread, run by a predictor (on the task thread or another), and applied on the task thread
  * again; it never holds native memory.
+ *
+ * @param <E> the events
  */
 @Internal
-public final class Batch {
+public final class Batch<E> {
 
     final Object[] keys;
-    final GruEvent[] events;
+    final E[] events;
     final HiddenState[] states;
     final float[] x;
     final float[] h;
@@ -38,9 +39,19 @@ public final class Batch {
     /** Predictor calls this batch took (more than one when failed rows were isolated). */
     int predictorCalls;
 
+    /**
+     * Rows in and out of isolated calls and rebuilding rounds, packed from row 0; made when first
+     * needed. Each batch has its own, so batches may run at once (through the device batcher).
+     */
+    private Batch<E> scratch;
+
+    /** One row, for a rebuilding round that failed; made when first needed. */
+    private Batch<E> single;
+
+    @SuppressWarnings("unchecked")
     Batch(int maxBatch, int inputSize, int stateSize, int outputSize) {
         keys = new Object[maxBatch];
-        events = new GruEvent[maxBatch];
+        events = (E[]) new Object[maxBatch];
         states = new HiddenState[maxBatch];
         failures = new String[maxBatch];
         history = new float[maxBatch][];
@@ -48,6 +59,27 @@ public final class Batch {
         h = new float[maxBatch * stateSize];
         y = new float[maxBatch * outputSize];
         hNext = new float[maxBatch * stateSize];
+    }
+
+    /** This batch's scratch rows, as many as the batch has. */
+    Batch<E> scratch() {
+        if (scratch == null) {
+            scratch = sameSizes(keys.length);
+        }
+        return scratch;
+    }
+
+    /** This batch's one scratch row. */
+    Batch<E> single() {
+        if (single == null) {
+            single = sameSizes(1);
+        }
+        return single;
+    }
+
+    private Batch<E> sameSizes(int rows) {
+        int max = keys.length;
+        return new Batch<>(rows, x.length / max, h.length / max, y.length / max);
     }
 
     /** Rows in this batch. */

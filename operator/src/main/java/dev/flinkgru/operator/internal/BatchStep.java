@@ -1,20 +1,25 @@
 package dev.flinkgru.operator.internal;
 
-import dev.flinkgru.operator.GruEvent;
-import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.operator.predictor.BatchPredictor;
 import dev.flinkgru.operator.predictor.ModelContractException;
 import dev.flinkgru.operator.predictor.ModelShape;
+import dev.flinkgru.operator.predictor.PredictorOptions;
 import dev.flinkgru.state.HiddenState;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.util.Preconditions;
 
 /**
  * One batched GRU step, in three parts: {@link #gather} (read each row's state and input), {@link
- * #run} (the predictor call), {@link #apply} (check the outputs, write the new states, emit). The
+ * #run} (the predictor calls), {@link #apply} (check the outputs, write the new states, emit). The
  * operator and the offline state bootstrap both step through it, so both refuse the same outputs.
+ * It is the one path of every batch, whichever {@link StepRunner} chooses its thread: {@link #run}
+ * runs the rebuilding rounds of rows with history, then the batch, then isolates the rows the model
+ * fails on, each call on the step's predictor: the subtask's own, or the client of the shared
+ * {@link DeviceBatcher}.
  *
  * <p>A model that breaks its contract ({@link ModelContractException}) fails the task at once. Any
  * other predictor call that throws is isolated: the batch is split in halves and each half run
@@ -24,11 +29,14 @@ import org.apache.flink.util.Preconditions;
  * call that produced any output, {@link #run} throws.
  *
  * <p>{@link #gather} and {@link #apply} touch state and must run on the task thread; {@link #run}
- * and {@link #recover} touch only the batch and the predictor, and may run on another thread (one
- * batch at a time: isolation reuses one scratch batch).
+ * touches only the batch (and its own scratch rows) and the predictor, and may run on another
+ * thread, for several batches at once if the predictor allows it (the device batcher's client
+ * does).
+ *
+ * @param <E> the events (the operator's are {@code GruEvent}s)
  */
 @Internal
-public final class BatchStep {
+public final class BatchStep<E> {
 
     /** Reason given for events whose model output or new state is not finite. */
     public static final String NON_FINITE_OUTPUT =
@@ -38,7 +46,7 @@ public final class BatchStep {
     public static final String MODEL_FAILED = "the model failed on this event: ";
 
     /** How a step reads and writes the states of its keys. */
-    public interface States {
+    public interface States<E> {
         /** The state {@code key} steps from: its own, or a zero state (new key, or reset). */
         HiddenState read(Object key) throws Exception;
 
@@ -55,33 +63,35 @@ public final class BatchStep {
          * Why {@code event} must not step from {@code state}, its key's state just read (a late
          * event), or null: a refused row runs nothing and its key keeps its state.
          */
-        default String refusal(HiddenState state, GruEvent event) throws Exception {
+        default String refusal(HiddenState state, E event) throws Exception {
             return null;
         }
 
         /** Stores {@code key}'s new state, after its {@code event}. */
-        void write(Object key, HiddenState state, GruEvent event) throws Exception;
+        void write(Object key, HiddenState state, E event) throws Exception;
+
+        /**
+         * Called right after {@link #write} when the state written was rebuilt from the history
+         * {@link #rewarm} gave: the key's state is now the new model's over its history.
+         */
+        default void rebuilt(Object key) throws Exception {}
     }
 
     /** Where a step's results go. */
-    public interface Results {
+    public interface Results<E> {
         /** {@code event} produced {@code output}; {@code state} is its key's new state. */
-        void predicted(GruEvent event, float[] output, HiddenState state) throws Exception;
+        void predicted(E event, float[] output, HiddenState state) throws Exception;
 
         /** {@code event} was refused for {@code reason}; its key's state is unchanged. */
-        void refused(GruEvent event, String reason) throws Exception;
+        void refused(E event, String reason) throws Exception;
     }
 
     private final BatchPredictor predictor;
     private final ModelShape shape;
     private final int maxBatch;
     private final int maxFailedRows;
-
-    /** Rows in and out of isolated calls, packed from row 0. */
-    private final Batch scratch;
-
-    /** One row, for a rebuilding round that failed; made when first needed. */
-    private Batch single;
+    private final Function<E, float[]> features;
+    private final ToLongFunction<E> timestamp;
 
     /** Rows failed since the last predictor call that produced any output. */
     private int failedRowsInARow;
@@ -90,8 +100,15 @@ public final class BatchStep {
      * @param predictor the subtask's predictor
      * @param maxBatch the largest batch
      * @param maxFailedRows rows the model may fail on in a row before the task fails
+     * @param features an event's F features
+     * @param timestamp an event's time
      */
-    public BatchStep(BatchPredictor predictor, int maxBatch, int maxFailedRows) {
+    public BatchStep(
+            BatchPredictor predictor,
+            int maxBatch,
+            int maxFailedRows,
+            Function<E, float[]> features,
+            ToLongFunction<E> timestamp) {
         Preconditions.checkArgument(maxBatch >= 1, "maxBatch must be at least 1, was %s", maxBatch);
         Preconditions.checkArgument(
                 maxFailedRows >= 0, "maxFailedRows must not be negative, was %s", maxFailedRows);
@@ -99,7 +116,8 @@ public final class BatchStep {
         this.shape = predictor.shape();
         this.maxBatch = maxBatch;
         this.maxFailedRows = maxFailedRows;
-        this.scratch = newBatch();
+        this.features = features;
+        this.timestamp = timestamp;
     }
 
     /** The model's sizes. */
@@ -108,12 +126,12 @@ public final class BatchStep {
     }
 
     /** A new, empty batch for this step's sizes. */
-    public Batch newBatch() {
-        return new Batch(maxBatch, shape.inputSize(), shape.stateSize(), shape.outputSize());
+    public Batch<E> newBatch() {
+        return new Batch<>(maxBatch, shape.inputSize(), shape.stateSize(), shape.outputSize());
     }
 
     /** Fills {@code batch} with the rows of {@code keys} (distinct) and their {@code events}. */
-    public void gather(Batch batch, List<Object> keys, List<GruEvent> events, States states)
+    public void gather(Batch<E> batch, List<Object> keys, List<E> events, States<E> states)
             throws Exception {
         int n = keys.size();
         Preconditions.checkArgument(n <= maxBatch, "%s rows exceed the batch of %s", n, maxBatch);
@@ -123,7 +141,7 @@ public final class BatchStep {
         for (int i = 0; i < n; i++) {
             HiddenState state = states.read(keys.get(i));
             float[] history = states.rewarm(keys.get(i));
-            GruEvent event = events.get(i);
+            E event = events.get(i);
             batch.keys[i] = keys.get(i);
             batch.events[i] = event;
             batch.states[i] = state;
@@ -133,13 +151,16 @@ public final class BatchStep {
                 batch.rewarming++;
             }
             System.arraycopy(state.values(), 0, batch.h, i * s, s);
-            System.arraycopy(event.features, 0, batch.x, i * f, f);
+            System.arraycopy(features.apply(event), 0, batch.x, i * f, f);
         }
         batch.size = n;
     }
 
-    /** Runs the predictor on {@code batch}, isolating the rows it fails on. */
-    public void run(Batch batch) throws Exception {
+    /**
+     * Runs {@code batch} through the predictor: the history of its rows that have one, then the
+     * batch, isolating the rows the model fails on.
+     */
+    public void run(Batch<E> batch) throws Exception {
         if (batch.rewarming > 0) {
             rewarm(batch);
         }
@@ -157,13 +178,11 @@ public final class BatchStep {
      * the model broke its contract, else runs the rows again in halves, down to single rows, so
      * that only the rows the model fails on are refused.
      *
-     * @throws Exception for a broken contract, or once more than {@code maxFailedRows} rows have
-     *     failed in a row
+     * @throws Exception for a broken contract, an interrupted call (the runner closes), or once
+     *     more than {@code maxFailedRows} rows have failed in a row
      */
-    public void recover(Batch batch, Exception failure) throws Exception {
-        if (failure instanceof ModelContractException) {
-            throw contractBroken((ModelContractException) failure);
-        }
+    private void recover(Batch<E> batch, Exception failure) throws Exception {
+        rethrowIfNotTheRows(failure);
         if (batch.size == 1) {
             failRow(batch, 0, failure, false);
         } else {
@@ -181,7 +200,7 @@ public final class BatchStep {
      * the row's state is the new model's over its history before its event runs. A row the model
      * fails on, or whose rebuilt state is not finite, is refused; its key keeps its state.
      */
-    private void rewarm(Batch batch) throws Exception {
+    private void rewarm(Batch<E> batch) throws Exception {
         int f = shape.inputSize();
         int s = shape.stateSize();
         int longest = 0;
@@ -190,6 +209,7 @@ public final class BatchStep {
                 longest = Math.max(longest, batch.history[i].length / f);
             }
         }
+        Batch<E> scratch = batch.scratch();
         int[] rows = new int[batch.size];
         for (int t = 0; t < longest; t++) {
             int n = 0;
@@ -206,9 +226,8 @@ public final class BatchStep {
             }
             try {
                 call(n, scratch.x, scratch.h, scratch.y, scratch.hNext, batch);
-            } catch (ModelContractException e) {
-                throw contractBroken(e);
             } catch (Exception e) {
+                rethrowIfNotTheRows(e);
                 rewarmOneByOne(batch, rows, n);
                 continue;
             }
@@ -220,21 +239,19 @@ public final class BatchStep {
     }
 
     /** After a round of rebuilding failed: each of its rows alone, to find the ones to refuse. */
-    private void rewarmOneByOne(Batch batch, int[] rows, int n) throws Exception {
+    private void rewarmOneByOne(Batch<E> batch, int[] rows, int n) throws Exception {
         int f = shape.inputSize();
         int s = shape.stateSize();
-        if (single == null) {
-            single = new Batch(1, f, s, shape.outputSize());
-        }
+        Batch<E> scratch = batch.scratch();
+        Batch<E> single = batch.single();
         for (int k = 0; k < n; k++) {
             int row = rows[k];
             System.arraycopy(scratch.x, k * f, single.x, 0, f);
             System.arraycopy(batch.h, row * s, single.h, 0, s);
             try {
                 call(1, single.x, single.h, single.y, single.hNext, batch);
-            } catch (ModelContractException e) {
-                throw contractBroken(e);
             } catch (Exception e) {
+                rethrowIfNotTheRows(e);
                 failRow(batch, row, e, true);
                 continue;
             }
@@ -243,7 +260,7 @@ public final class BatchStep {
         }
     }
 
-    private void keepRewarmed(Batch batch, int row, float[] from, int fromRow) {
+    private void keepRewarmed(Batch<E> batch, int row, float[] from, int fromRow) {
         int s = shape.stateSize();
         if (!allFinite(from, fromRow * s, s)) {
             batch.failures[row] = NON_FINITE_OUTPUT;
@@ -253,7 +270,7 @@ public final class BatchStep {
     }
 
     /** A call produced output: the count of failed rows in a row starts again. */
-    public synchronized void succeeded() {
+    private synchronized void succeeded() {
         failedRowsInARow = 0;
     }
 
@@ -261,18 +278,18 @@ public final class BatchStep {
      * Runs rows [from, to) of {@code batch} in a call of their own; splits again on failure.
      * Returns whether any row produced output.
      */
-    private boolean isolate(Batch batch, int from, int to, Exception previous) throws Exception {
+    private boolean isolate(Batch<E> batch, int from, int to, Exception previous) throws Exception {
         int n = to - from;
         int f = shape.inputSize();
         int s = shape.stateSize();
         int o = shape.outputSize();
+        Batch<E> scratch = batch.scratch();
         System.arraycopy(batch.x, from * f, scratch.x, 0, n * f);
         System.arraycopy(batch.h, from * s, scratch.h, 0, n * s);
         try {
             call(n, scratch.x, scratch.h, scratch.y, scratch.hNext, batch);
-        } catch (ModelContractException e) {
-            throw contractBroken(e);
         } catch (Exception e) {
+            rethrowIfNotTheRows(e);
             if (n == 1) {
                 failRow(batch, from, e, true);
                 return false;
@@ -287,12 +304,20 @@ public final class BatchStep {
         return true;
     }
 
-    /** A model that breaks its contract fails the task: no row is to blame. */
-    private static Exception contractBroken(ModelContractException e) {
-        return new Exception("GRU batch inference failed.", e);
+    /**
+     * Throws what no row is to blame for: a model that breaks its contract fails the task; an
+     * interrupted call (the runner closes) ends the run.
+     */
+    private static void rethrowIfNotTheRows(Exception e) throws Exception {
+        if (e instanceof ModelContractException) {
+            throw new Exception("GRU batch inference failed.", e);
+        }
+        if (e instanceof InterruptedException) {
+            throw e;
+        }
     }
 
-    private void call(int n, float[] x, float[] h, float[] y, float[] hNext, Batch batch)
+    private void call(int n, float[] x, float[] h, float[] y, float[] hNext, Batch<E> batch)
             throws Exception {
         long began = System.nanoTime();
         try {
@@ -303,7 +328,7 @@ public final class BatchStep {
         }
     }
 
-    private synchronized void failRow(Batch batch, int row, Exception e, boolean isolated)
+    private synchronized void failRow(Batch<E> batch, int row, Exception e, boolean isolated)
             throws Exception {
         batch.failures[row] = MODEL_FAILED + firstLine(e);
         failedRowsInARow++;
@@ -314,7 +339,7 @@ public final class BatchStep {
                             + " rows in a row"
                             + (isolated ? ", each run on its own" : "")
                             + " (more than "
-                            + GruOptions.PREDICTOR_MAX_FAILED_ROWS.key()
+                            + PredictorOptions.PREDICTOR_MAX_FAILED_ROWS.key()
                             + " = "
                             + maxFailedRows
                             + ")",
@@ -326,12 +351,12 @@ public final class BatchStep {
      * Writes the new states of the rows that succeeded with finite outputs, emits their outputs,
      * and refuses the others; returns the number of predictions emitted.
      */
-    public int apply(Batch batch, States states, Results results) throws Exception {
+    public int apply(Batch<E> batch, States<E> states, Results<E> results) throws Exception {
         int s = shape.stateSize();
         int o = shape.outputSize();
         int emitted = 0;
         for (int i = 0; i < batch.size; i++) {
-            GruEvent event = batch.events[i];
+            E event = batch.events[i];
             if (batch.failures[i] != null) {
                 results.refused(event, batch.failures[i]);
                 continue;
@@ -342,8 +367,11 @@ public final class BatchStep {
                 continue;
             }
             HiddenState state = batch.states[i];
-            state.advance(batch.hNext, i * s, event.timestamp);
+            state.advance(batch.hNext, i * s, timestamp.applyAsLong(event));
             states.write(batch.keys[i], state, event);
+            if (batch.history[i] != null) {
+                states.rebuilt(batch.keys[i]);
+            }
             results.predicted(event, Arrays.copyOfRange(batch.y, i * o, (i + 1) * o), state);
             emitted++;
         }

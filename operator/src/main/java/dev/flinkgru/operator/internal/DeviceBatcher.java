@@ -177,7 +177,9 @@ public final class DeviceBatcher {
     }
 
     /**
-     * A predictor whose steps go through this batcher, one at a time, for a subtask's isolation.
+     * A predictor whose steps go through this batcher: each call waits until its rows have run. It
+     * may be called from several threads at once (a subtask's batches in flight), so their rows can
+     * join one device call.
      */
     public BatchPredictor client() {
         return new BatchPredictor() {

@@ -1,6 +1,5 @@
 package dev.flinkgru.operator.internal;
 
-import dev.flinkgru.operator.GruEvent;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,12 +17,14 @@ import org.apache.flink.annotation.Internal;
  * key's events leave in the order they came. Keys become ready in the order their oldest pending
  * event became the head of their queue: run synchronously, batch after batch, this is the order of
  * rounds (the r-th pending event of every key in round r).
+ *
+ * @param <E> the events
  */
 @Internal
-public final class KeyedEventBuffer {
+public final class KeyedEventBuffer<E> {
 
     /** Pending events of each key with events pending or a step in flight. */
-    private final Map<Object, ArrayDeque<GruEvent>> pending = new HashMap<>();
+    private final Map<Object, ArrayDeque<E>> pending = new HashMap<>();
 
     /** Keys with events pending and no step in flight, in the order they became ready. */
     private final ArrayDeque<Object> ready = new ArrayDeque<>();
@@ -34,8 +35,8 @@ public final class KeyedEventBuffer {
     private int size;
 
     /** Buffers {@code event} of {@code key}. */
-    public void add(Object key, GruEvent event) {
-        ArrayDeque<GruEvent> queue = pending.computeIfAbsent(key, k -> new ArrayDeque<>());
+    public void add(Object key, E event) {
+        ArrayDeque<E> queue = pending.computeIfAbsent(key, k -> new ArrayDeque<>());
         queue.add(event);
         if (queue.size() == 1 && !inFlight.contains(key)) {
             ready.add(key);
@@ -71,7 +72,7 @@ public final class KeyedEventBuffer {
      * Moves the oldest pending event of up to {@code max} ready keys into {@code keys} and {@code
      * events} and marks those keys in flight.
      */
-    public void pollReady(int max, List<Object> keys, List<GruEvent> events) {
+    public void pollReady(int max, List<Object> keys, List<E> events) {
         for (int i = 0; i < max && !ready.isEmpty(); i++) {
             Object key = ready.poll();
             events.add(pending.get(key).poll());
@@ -88,7 +89,7 @@ public final class KeyedEventBuffer {
             if (!inFlight.remove(key)) {
                 throw new IllegalStateException("Key " + key + " has no step in flight");
             }
-            ArrayDeque<GruEvent> queue = pending.get(key);
+            ArrayDeque<E> queue = pending.get(key);
             if (queue.isEmpty()) {
                 pending.remove(key);
             } else {

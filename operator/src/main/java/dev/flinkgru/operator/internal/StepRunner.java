@@ -4,19 +4,24 @@ import java.util.function.BiConsumer;
 import org.apache.flink.annotation.Internal;
 
 /**
- * Runs the predictor calls of a subtask's batches ({@link BatchStep#run}): on the task thread, on a
- * thread of the subtask's own, or through a device batcher shared with other subtasks. Every state
- * access stays on the task thread: a runner touches only the batch.
+ * Chooses the thread that runs a subtask's batches, and nothing else: every batch runs as {@link
+ * BatchStep#run} says (its rebuilding rounds, its call, the isolation of failed rows), on the task
+ * thread ({@link #inline}) or on threads of the subtask's own ({@link ThreadedStepRunner}), whether
+ * the step's predictor is the subtask's own or the client of a shared {@link DeviceBatcher}. Every
+ * state access stays on the task thread: a runner touches only the batch, and never calls a
+ * predictor or a device batcher itself ({@code OneRunPathTest} checks).
+ *
+ * @param <E> the events
  */
 @Internal
-public interface StepRunner extends AutoCloseable {
+public interface StepRunner<E> extends AutoCloseable {
 
     /**
-     * Starts the predictor calls of {@code batch}; {@code done} gets the batch and null, or the
+     * Starts {@link BatchStep#run} of {@code batch}; {@code done} gets the batch and null, or the
      * failure that must fail the task, on the runner's thread (the caller's, if {@link
      * #synchronous()}).
      */
-    void submit(Batch batch, BiConsumer<Batch, Throwable> done);
+    void submit(Batch<E> batch, BiConsumer<Batch<E>, Throwable> done);
 
     /** Whether {@link #submit} calls {@code done} before it returns, on the caller's thread. */
     boolean synchronous();
@@ -26,10 +31,10 @@ public interface StepRunner extends AutoCloseable {
     void close() throws Exception;
 
     /** Runs each batch on the caller's thread: {@code gru.pipeline.depth} 1. */
-    static StepRunner inline(BatchStep step) {
-        return new StepRunner() {
+    static <E> StepRunner<E> inline(BatchStep<E> step) {
+        return new StepRunner<>() {
             @Override
-            public void submit(Batch batch, BiConsumer<Batch, Throwable> done) {
+            public void submit(Batch<E> batch, BiConsumer<Batch<E>, Throwable> done) {
                 Throwable failure = null;
                 try {
                     step.run(batch);

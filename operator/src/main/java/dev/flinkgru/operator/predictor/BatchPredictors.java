@@ -1,12 +1,11 @@
 package dev.flinkgru.operator.predictor;
 
-import dev.flinkgru.operator.GruOptions;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.configuration.ReadableConfig;
 
 /**
- * The one place that turns {@link GruOptions} into a {@link BatchPredictorFactory}: the model
+ * The one place that turns {@link PredictorOptions} into a {@link BatchPredictorFactory}: the model
  * ({@code gru.model.*}) and the backend with its settings ({@code gru.predictor.*}). The operator's
  * {@code fromConfiguration}, the Kafka jobs and the command line all go through it, so all of them
  * take a TorchScript or an ONNX file: backend {@code auto} (the default) tells them apart by the
@@ -26,31 +25,31 @@ public final class BatchPredictors {
      */
     public static BatchPredictorFactory fromConfiguration(ReadableConfig config) {
         BatchPredictorFactory factory = backend(config);
-        if (config.getOptional(GruOptions.MODEL_SHA256).isPresent()
-                && config.get(GruOptions.MODEL_WATCH)) {
+        if (config.getOptional(PredictorOptions.MODEL_SHA256).isPresent()
+                && config.get(PredictorOptions.MODEL_WATCH)) {
             throw new IllegalConfigurationException(
-                    GruOptions.MODEL_SHA256.key()
+                    PredictorOptions.MODEL_SHA256.key()
                             + " pins one model file, and "
-                            + GruOptions.MODEL_WATCH.key()
+                            + PredictorOptions.MODEL_WATCH.key()
                             + " serves each new one: set one of them, not both");
         }
-        return config.getOptional(GruOptions.MODEL_SHA256)
+        return config.getOptional(PredictorOptions.MODEL_SHA256)
                 .<BatchPredictorFactory>map(
                         sha256 ->
                                 new Sha256CheckedPredictorFactory(
-                                        factory, config.get(GruOptions.MODEL_PATH), sha256))
+                                        factory, config.get(PredictorOptions.MODEL_PATH), sha256))
                 .orElse(factory);
     }
 
     private static BatchPredictorFactory backend(ReadableConfig config) {
-        String model = required(config, GruOptions.MODEL_PATH);
-        int hidden = required(config, GruOptions.MODEL_HIDDEN_SIZE);
-        int layers = config.get(GruOptions.MODEL_LAYERS);
-        String backend = config.get(GruOptions.PREDICTOR_BACKEND).trim().toLowerCase();
-        String device = config.get(GruOptions.PREDICTOR_DEVICE);
-        int intra = config.get(GruOptions.PREDICTOR_INTRA_OP_THREADS);
-        int inter = config.get(GruOptions.PREDICTOR_INTER_OP_THREADS);
-        boolean warmUp = config.get(GruOptions.PREDICTOR_WARM_UP);
+        String model = required(config, PredictorOptions.MODEL_PATH);
+        int hidden = required(config, PredictorOptions.MODEL_HIDDEN_SIZE);
+        int layers = config.get(PredictorOptions.MODEL_LAYERS);
+        String backend = config.get(PredictorOptions.PREDICTOR_BACKEND).trim().toLowerCase();
+        String device = config.get(PredictorOptions.PREDICTOR_DEVICE);
+        int intra = config.get(PredictorOptions.PREDICTOR_INTRA_OP_THREADS);
+        int inter = config.get(PredictorOptions.PREDICTOR_INTER_OP_THREADS);
+        boolean warmUp = config.get(PredictorOptions.PREDICTOR_WARM_UP);
         try {
             switch (backend) {
                 case "auto":
@@ -66,7 +65,7 @@ public final class BatchPredictors {
                     return new ReferenceGruPredictorFactory(model, hidden, layers);
                 default:
                     throw new IllegalConfigurationException(
-                            GruOptions.PREDICTOR_BACKEND.key()
+                            PredictorOptions.PREDICTOR_BACKEND.key()
                                     + " is '"
                                     + backend
                                     + "' but must be auto, torchscript, onnx or reference");

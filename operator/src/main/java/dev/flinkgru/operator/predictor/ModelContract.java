@@ -1,6 +1,5 @@
 package dev.flinkgru.operator.predictor;
 
-import dev.flinkgru.operator.GruOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -139,10 +138,10 @@ final class ModelContract {
         if (s.length == 3 && s[1] == batch) {
             List<String> keys = new ArrayList<>();
             if (s[0] != layers) {
-                keys.add(GruOptions.MODEL_LAYERS.key() + " is " + layers);
+                keys.add(PredictorOptions.MODEL_LAYERS.key() + " is " + layers);
             }
             if (s[2] != hiddenSize) {
-                keys.add(GruOptions.MODEL_HIDDEN_SIZE.key() + " is " + hiddenSize);
+                keys.add(PredictorOptions.MODEL_HIDDEN_SIZE.key() + " is " + hiddenSize);
             }
             String figures =
                     (s[0] != layers ? "L=" + s[0] : "")
@@ -165,9 +164,9 @@ final class ModelContract {
     IllegalArgumentException runFailed(int batch, Throwable cause, Hints hints) {
         String lead;
         if (hints.hidden != null && hints.hidden != hiddenSize) {
-            lead = GruOptions.MODEL_HIDDEN_SIZE.key() + " is " + hiddenSize + " but model ";
+            lead = PredictorOptions.MODEL_HIDDEN_SIZE.key() + " is " + hiddenSize + " but model ";
         } else if (hints.layers != null && hints.layers != layers) {
-            lead = GruOptions.MODEL_LAYERS.key() + " is " + layers + " but model ";
+            lead = PredictorOptions.MODEL_LAYERS.key() + " is " + layers + " but model ";
         } else if (hints.features != null && hints.features != inputSize) {
             lead = "the events have " + inputSize + " features but model ";
         } else {
@@ -190,9 +189,9 @@ final class ModelContract {
                 batch,
                 hiddenSize,
                 inputSize,
-                GruOptions.MODEL_LAYERS.key(),
+                PredictorOptions.MODEL_LAYERS.key(),
                 layers,
-                GruOptions.MODEL_HIDDEN_SIZE.key(),
+                PredictorOptions.MODEL_HIDDEN_SIZE.key(),
                 hiddenSize);
     }
 

@@ -3,7 +3,6 @@ package dev.flinkgru.operator.predictor;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.state.ModelFingerprint;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -81,7 +80,7 @@ public final class OnnxPredictorFactory implements BatchPredictorFactory {
         String d = device.trim().toLowerCase();
         if (!d.equals("cpu") && !d.equals("auto")) {
             throw new IllegalArgumentException(
-                    GruOptions.PREDICTOR_DEVICE.key()
+                    PredictorOptions.PREDICTOR_DEVICE.key()
                             + " is "
                             + device
                             + " but the ONNX backend runs on the CPU only (ONNX Runtime's CPU"

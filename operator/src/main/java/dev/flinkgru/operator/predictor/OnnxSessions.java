@@ -4,7 +4,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
-import dev.flinkgru.operator.GruOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -122,7 +121,7 @@ final class OnnxSessions {
                 format =
                         ModelFormat.of(path) == ModelFormat.TORCHSCRIPT
                                 ? " (it is a TorchScript archive: use "
-                                        + GruOptions.PREDICTOR_BACKEND.key()
+                                        + PredictorOptions.PREDICTOR_BACKEND.key()
                                         + " torchscript or auto)"
                                 : "";
             } catch (IOException neither) {

@@ -1,6 +1,5 @@
 package dev.flinkgru.operator.predictor;
 
-import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.state.ModelFingerprint;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -30,7 +29,7 @@ public final class ReferenceGruPredictorFactory implements BatchPredictorFactory
         Path path = Paths.get(modelPath);
         if (ModelFormat.of(path) != ModelFormat.TORCHSCRIPT) {
             throw new IllegalArgumentException(
-                    GruOptions.PREDICTOR_BACKEND.key()
+                    PredictorOptions.PREDICTOR_BACKEND.key()
                             + " is reference but "
                             + modelPath
                             + " is an ONNX model; the reference backend reads the weights of an"
@@ -41,9 +40,9 @@ public final class ReferenceGruPredictorFactory implements BatchPredictorFactory
             throw new IllegalArgumentException(
                     String.format(
                             "%s is %d, %s is %d but %s has H=%d, L=%d",
-                            GruOptions.MODEL_HIDDEN_SIZE.key(),
+                            PredictorOptions.MODEL_HIDDEN_SIZE.key(),
                             hiddenSize,
-                            GruOptions.MODEL_LAYERS.key(),
+                            PredictorOptions.MODEL_LAYERS.key(),
                             layers,
                             modelPath,
                             weights.hiddenSize,

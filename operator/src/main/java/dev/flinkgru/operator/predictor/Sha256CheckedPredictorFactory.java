@@ -1,6 +1,5 @@
 package dev.flinkgru.operator.predictor;
 
-import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.state.ModelFingerprint;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -43,7 +42,7 @@ final class Sha256CheckedPredictorFactory implements BatchPredictorFactory {
         String hex = sha256.strip();
         if (!SHA256_HEX.matcher(hex).matches()) {
             throw new IllegalConfigurationException(
-                    GruOptions.MODEL_SHA256.key()
+                    PredictorOptions.MODEL_SHA256.key()
                             + " must be a SHA-256 as 64 hex digits, was '"
                             + sha256
                             + "' ("
@@ -65,7 +64,7 @@ final class Sha256CheckedPredictorFactory implements BatchPredictorFactory {
                             + " has SHA-256 "
                             + actual
                             + " but "
-                            + GruOptions.MODEL_SHA256.key()
+                            + PredictorOptions.MODEL_SHA256.key()
                             + " is "
                             + expected
                             + ": refusing to load it");

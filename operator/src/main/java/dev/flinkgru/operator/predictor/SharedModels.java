@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import dev.flinkgru.operator.GruOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +101,7 @@ final class SharedModels {
                 format =
                         ModelFormat.of(path) == ModelFormat.ONNX
                                 ? " (it is an ONNX model: use "
-                                        + GruOptions.PREDICTOR_BACKEND.key()
+                                        + PredictorOptions.PREDICTOR_BACKEND.key()
                                         + " onnx or auto)"
                                 : "";
             } catch (IOException neither) {

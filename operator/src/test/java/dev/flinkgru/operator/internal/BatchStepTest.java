@@ -21,7 +21,8 @@ class BatchStepTest {
     private static final float FAIL = CountingPredictorFactory.FAIL;
 
     /** States in a map, results in lists. */
-    private static final class Recorder implements BatchStep.States, BatchStep.Results {
+    private static final class Recorder
+            implements BatchStep.States<GruEvent>, BatchStep.Results<GruEvent> {
         final Map<Object, HiddenState> states = new HashMap<>();
         final Map<Long, float[]> outputs = new LinkedHashMap<>();
         final Map<Long, String> refused = new LinkedHashMap<>();
@@ -53,14 +54,19 @@ class BatchStepTest {
     }
 
     /** One step over events {@code x[i]} of keys k0, k1, ... */
-    private static void step(BatchStep step, Recorder recorder, float... x) throws Exception {
+    private static BatchStep<GruEvent> step(BatchPredictor predictor, int maxBatch, int maxFailed) {
+        return new BatchStep<>(predictor, maxBatch, maxFailed, e -> e.features, e -> e.timestamp);
+    }
+
+    private static void step(BatchStep<GruEvent> step, Recorder recorder, float... x)
+            throws Exception {
         List<Object> keys = new ArrayList<>();
         List<GruEvent> events = new ArrayList<>();
         for (int i = 0; i < x.length; i++) {
             keys.add("k" + i);
             events.add(new GruEvent("k" + i, i, i, new float[] {x[i]}));
         }
-        Batch batch = step.newBatch();
+        Batch<GruEvent> batch = step.newBatch();
         step.gather(batch, keys, events, recorder);
         step.run(batch);
         step.apply(batch, recorder, recorder);
@@ -68,7 +74,7 @@ class BatchStepTest {
 
     @Test
     void theRowsTheModelFailsOnAreRefusedAndTheOthersProceed(TestInfo info) throws Exception {
-        BatchStep step = new BatchStep(predictor(info), 8, 100);
+        BatchStep<GruEvent> step = step(predictor(info), 8, 100);
         Recorder recorder = new Recorder();
         step(step, recorder, 1, 2, 3, 4, 5, 6, 7, 8);
         step(step, recorder, 10, FAIL, 30, 40, 50, FAIL, 70, 80);
@@ -94,7 +100,7 @@ class BatchStepTest {
 
     @Test
     void isolationSplitsTheBatchInHalvesDownToTheFailingRow(TestInfo info) throws Exception {
-        BatchStep step = new BatchStep(predictor(info), 8, 100);
+        BatchStep<GruEvent> step = step(predictor(info), 8, 100);
         step(step, new Recorder(), 1, 2, 3, 4, 5, 6, 7, FAIL);
         // 8 fails; halves 4 (ok) and 4 (fails); 2 (ok), 2 (fails); 1 (ok), 1 (fails).
         assertThat(CountingPredictorFactory.batches(info.getDisplayName()))
@@ -103,7 +109,7 @@ class BatchStepTest {
 
     @Test
     void aModelThatFailsOnEverythingFailsTheStepAfterTheBound(TestInfo info) throws Exception {
-        BatchStep step = new BatchStep(predictor(info), 8, 10);
+        BatchStep<GruEvent> step = step(predictor(info), 8, 10);
         Recorder recorder = new Recorder();
         step(step, recorder, FAIL, FAIL, FAIL, FAIL, FAIL, FAIL, FAIL, FAIL);
         assertThat(recorder.refused).hasSize(8);
@@ -116,7 +122,7 @@ class BatchStepTest {
 
     @Test
     void anyOutputResetsTheCountOfFailedRows(TestInfo info) throws Exception {
-        BatchStep step = new BatchStep(predictor(info), 8, 3);
+        BatchStep<GruEvent> step = step(predictor(info), 8, 3);
         Recorder recorder = new Recorder();
         for (int i = 0; i < 10; i++) {
             step(step, recorder, FAIL, FAIL, FAIL, 1);

@@ -15,7 +15,7 @@ class KeyedEventBufferTest {
     }
 
     /** The next batch of at most {@code max} rows, its keys marked in flight. */
-    private static Polled poll(KeyedEventBuffer buffer, int max) {
+    private static Polled poll(KeyedEventBuffer<GruEvent> buffer, int max) {
         List<Object> keys = new ArrayList<>();
         List<GruEvent> events = new ArrayList<>();
         buffer.pollReady(max, keys, events);
@@ -31,7 +31,7 @@ class KeyedEventBufferTest {
     private record Polled(Object[] keys, List<Long> ids) {}
 
     /** Polls and completes at once, as a synchronous step does. */
-    private static List<Long> step(KeyedEventBuffer buffer, int max) {
+    private static List<Long> step(KeyedEventBuffer<GruEvent> buffer, int max) {
         Polled polled = poll(buffer, max);
         buffer.complete(polled.keys(), polled.keys().length);
         return polled.ids();
@@ -39,7 +39,7 @@ class KeyedEventBufferTest {
 
     @Test
     void synchronousStepsRunInRoundsOfEachKeysNextEventInArrivalOrder() {
-        KeyedEventBuffer buffer = new KeyedEventBuffer();
+        KeyedEventBuffer<GruEvent> buffer = new KeyedEventBuffer<>();
         String[] keys = {"a", "b", "a", "c", "a", "c", "d"};
         for (int i = 0; i < keys.length; i++) {
             buffer.add(keys[i], event(keys[i], i));
@@ -55,7 +55,7 @@ class KeyedEventBufferTest {
 
     @Test
     void aSmallBatchTakesTheOldestReadyKeysFirst() {
-        KeyedEventBuffer buffer = new KeyedEventBuffer();
+        KeyedEventBuffer<GruEvent> buffer = new KeyedEventBuffer<>();
         String[] keys = {"a", "b", "c", "a", "d"};
         for (int i = 0; i < keys.length; i++) {
             buffer.add(keys[i], event(keys[i], i));
@@ -68,7 +68,7 @@ class KeyedEventBufferTest {
 
     @Test
     void aKeyInFlightIsNeverPolledAgainUntilItsStepCompletes() {
-        KeyedEventBuffer buffer = new KeyedEventBuffer();
+        KeyedEventBuffer<GruEvent> buffer = new KeyedEventBuffer<>();
         buffer.add("a", event("a", 0));
         buffer.add("a", event("a", 1));
         buffer.add("b", event("b", 2));
@@ -93,7 +93,7 @@ class KeyedEventBufferTest {
 
     @Test
     void eventsAddedBetweenStepsJoinTheirKeysQueue() {
-        KeyedEventBuffer buffer = new KeyedEventBuffer();
+        KeyedEventBuffer<GruEvent> buffer = new KeyedEventBuffer<>();
         buffer.add("a", event("a", 0));
         buffer.add("a", event("a", 1));
         assertThat(step(buffer, 100)).containsExactly(0L);
@@ -106,7 +106,7 @@ class KeyedEventBufferTest {
 
     @Test
     void completingAKeyWithoutAStepInFlightIsAnError() {
-        KeyedEventBuffer buffer = new KeyedEventBuffer();
+        KeyedEventBuffer<GruEvent> buffer = new KeyedEventBuffer<>();
         assertThatThrownBy(() -> buffer.complete(new Object[] {"a"}, 1))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("a");

@@ -1,8 +1,8 @@
 package dev.flinkgru.tools.bench;
 
 import dev.flinkgru.operator.GruEvent;
-import dev.flinkgru.operator.GruOperator;
 import dev.flinkgru.operator.GruPrediction;
+import dev.flinkgru.state.GruKeyedState;
 import dev.flinkgru.state.HiddenState;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -26,7 +26,7 @@ final class NoModelFunction extends KeyedProcessFunction<String, GruEvent, GruPr
 
     @Override
     public void open(OpenContext context) {
-        state = getRuntimeContext().getState(GruOperator.hiddenStateDescriptor());
+        state = getRuntimeContext().getState(GruKeyedState.hiddenStateDescriptor());
     }
 
     @Override

@@ -1,10 +1,9 @@
 package dev.flinkgru.tools.state;
 
-import dev.flinkgru.operator.GruOperator;
 import dev.flinkgru.state.FeatureHistory;
+import dev.flinkgru.state.GruKeyedState;
 import dev.flinkgru.state.HiddenState;
 import dev.flinkgru.state.WaitingEvent;
-import dev.flinkgru.state.WaitingEvents;
 import dev.flinkgru.tools.command.CliException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,9 +23,9 @@ import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 
 /**
- * Reads every key's {@link HiddenState} (the value state {@value GruOperator#STATE_NAME}) of the
- * GRU operator from a savepoint, with the key's last events ({@value
- * GruOperator#HISTORY_STATE_NAME}, {@code gru.state.history}) where it has them, in a local batch
+ * Reads every key's {@link HiddenState} (the value state {@value GruKeyedState#HIDDEN_STATE_NAME})
+ * of the GRU operator from a savepoint, with the key's last events ({@value
+ * GruKeyedState#HISTORY_STATE_NAME}, {@code gru.state.history}) where it has them, in a local batch
  * job of the State Processor API.
  *
  * <p>The descriptor has no TTL, and also reads the states of an operator that ran with {@code
@@ -122,7 +121,7 @@ final class HiddenStateReader {
 
         @Override
         public void open(OpenContext openContext) {
-            waiting = getRuntimeContext().getListState(WaitingEvents.descriptor());
+            waiting = getRuntimeContext().getListState(GruKeyedState.waitingDescriptor());
         }
 
         @Override
@@ -151,8 +150,8 @@ final class HiddenStateReader {
 
         @Override
         public void open(OpenContext openContext) {
-            state = getRuntimeContext().getState(GruOperator.hiddenStateDescriptor());
-            history = getRuntimeContext().getState(GruOperator.historyDescriptor());
+            state = getRuntimeContext().getState(GruKeyedState.hiddenStateDescriptor());
+            history = getRuntimeContext().getState(GruKeyedState.historyDescriptor());
         }
 
         @Override

@@ -2,8 +2,8 @@ package dev.flinkgru.tools.state;
 
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
-import dev.flinkgru.operator.GruOperator;
 import dev.flinkgru.state.FeatureHistory;
+import dev.flinkgru.state.GruKeyedState;
 import dev.flinkgru.state.HiddenState;
 import dev.flinkgru.state.HiddenStateSerializer;
 import dev.flinkgru.tools.command.CliException;
@@ -27,9 +27,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Writes hidden states into a new savepoint as the keyed state of an operator uid: the value state
- * {@value GruOperator#STATE_NAME} with {@link HiddenStateSerializer}, keyed by String, and the
- * keys' last events ({@value GruOperator#HISTORY_STATE_NAME}) where they have them, exactly as the
- * GRU operator keeps them, so its jobs start from them.
+ * {@value GruKeyedState#HIDDEN_STATE_NAME} with {@link HiddenStateSerializer}, keyed by String, and
+ * the keys' last events ({@value GruKeyedState#HISTORY_STATE_NAME}) where they have them, exactly
+ * as the GRU operator keeps them, so its jobs start from them.
  */
 final class HiddenStateWriter {
 
@@ -125,8 +125,8 @@ final class HiddenStateWriter {
 
         @Override
         public void open(OpenContext openContext) {
-            state = getRuntimeContext().getState(GruOperator.hiddenStateDescriptor());
-            history = getRuntimeContext().getState(GruOperator.historyDescriptor());
+            state = getRuntimeContext().getState(GruKeyedState.hiddenStateDescriptor());
+            history = getRuntimeContext().getState(GruKeyedState.historyDescriptor());
         }
 
         @Override

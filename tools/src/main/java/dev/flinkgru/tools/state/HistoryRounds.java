@@ -53,8 +53,8 @@ final class HistoryRounds {
         ModelShape shape = predictor.shape();
         Map<String, HiddenState> states = new LinkedHashMap<>();
         List<Refusal> refused = new ArrayList<>();
-        BatchStep.States keyed =
-                new BatchStep.States() {
+        BatchStep.States<GruEvent> keyed =
+                new BatchStep.States<>() {
                     @Override
                     public HiddenState read(Object key) {
                         return states.computeIfAbsent(
@@ -67,8 +67,8 @@ final class HistoryRounds {
                         states.put((String) key, state);
                     }
                 };
-        BatchStep.Results results =
-                new BatchStep.Results() {
+        BatchStep.Results<GruEvent> results =
+                new BatchStep.Results<>() {
                     @Override
                     public void predicted(GruEvent event, float[] output, HiddenState state) {}
 
@@ -78,12 +78,13 @@ final class HistoryRounds {
                     }
                 };
 
-        KeyedEventBuffer buffer = new KeyedEventBuffer();
+        KeyedEventBuffer<GruEvent> buffer = new KeyedEventBuffer<>();
         for (GruEvent event : events) {
             buffer.add(event.key, event);
         }
-        BatchStep step = new BatchStep(predictor, maxBatch, maxFailed);
-        Batch batch = step.newBatch();
+        BatchStep<GruEvent> step =
+                new BatchStep<>(predictor, maxBatch, maxFailed, e -> e.features, e -> e.timestamp);
+        Batch<GruEvent> batch = step.newBatch();
         List<Object> keys = new ArrayList<>();
         List<GruEvent> rows = new ArrayList<>();
         long done = 0;

@@ -5,7 +5,10 @@ import dev.flinkgru.operator.GruInference;
 import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.operator.predictor.BatchPredictor;
 import dev.flinkgru.operator.predictor.ModelShape;
+import dev.flinkgru.state.FeatureHistory;
+import dev.flinkgru.state.FingerprintMismatchPolicy;
 import dev.flinkgru.state.HiddenState;
+import dev.flinkgru.state.MismatchDecision;
 import dev.flinkgru.state.ModelFingerprint;
 import dev.flinkgru.tools.command.CliException;
 import dev.flinkgru.tools.command.ConfigFlags;
@@ -139,7 +142,7 @@ final class StateRewarm implements Callable<Integer>, ConfigFlags {
         List<KeyedHiddenState> states = HiddenStateReader.readAll(savepoint);
 
         ReplayInput csv = null;
-        Map<String, List<float[]>> histories;
+        Map<String, FeatureHistory> histories;
         int features;
         if (historyFile != null) {
             csv = ReplayInput.read(historyFile, 0, Long.MAX_VALUE, progress);
@@ -216,7 +219,7 @@ final class StateRewarm implements Callable<Integer>, ConfigFlags {
      */
     private void rewarm(
             List<KeyedHiddenState> states,
-            Map<String, List<float[]>> histories,
+            Map<String, FeatureHistory> histories,
             BatchPredictor predictor,
             Counts counts)
             throws Exception {
@@ -224,23 +227,35 @@ final class StateRewarm implements Callable<Integer>, ConfigFlags {
         List<GruEvent> events = new ArrayList<>();
         Map<String, KeyedHiddenState> stale = new LinkedHashMap<>();
         for (KeyedHiddenState state : states) {
-            if (state.modelFingerprint == shape.fingerprint()
-                    && state.values.length == shape.stateSize()) {
-                counts.current++;
-                continue;
-            }
-            List<float[]> history = histories.getOrDefault(state.key, List.of());
-            // Events of another F than the new model's cannot rebuild its state (as online).
-            if (history.isEmpty() || history.get(0).length != shape.inputSize()) {
-                HiddenState zero = HiddenState.zero(shape.stateSize(), shape.fingerprint());
-                state.values = zero.values();
-                state.steps = 0;
-                state.modelFingerprint = shape.fingerprint();
-                counts.reset++;
-                continue;
+            // The operator's own decision under REWARM: a state of the model is kept; events of
+            // another F than the model's cannot rebuild its state, nor can no events.
+            MismatchDecision decision =
+                    MismatchDecision.decide(
+                            FingerprintMismatchPolicy.REWARM,
+                            state.key,
+                            state.toHiddenState(),
+                            shape.fingerprint(),
+                            shape.stateSize(),
+                            shape.inputSize(),
+                            () -> histories.get(state.key));
+            switch (decision.outcome()) {
+                case CURRENT:
+                    counts.current++;
+                    continue;
+                case REWARM:
+                    break;
+                default:
+                    state.values = decision.state().values();
+                    state.steps = decision.state().steps();
+                    state.modelFingerprint = shape.fingerprint();
+                    counts.reset++;
+                    continue;
             }
             stale.put(state.key, state);
-            for (float[] x : history) {
+            float[] packed = decision.rewarmFrom();
+            int f = shape.inputSize();
+            for (int from = 0; from < packed.length; from += f) {
+                float[] x = Arrays.copyOfRange(packed, from, from + f);
                 events.add(new GruEvent(state.key, state.lastEventTime, events.size(), x));
             }
         }
@@ -267,29 +282,36 @@ final class StateRewarm implements Callable<Integer>, ConfigFlags {
         }
     }
 
-    /** The events of each key, in file order. */
-    private static Map<String, List<float[]>> byKey(List<GruEvent> events) {
+    /** The events of each key, in file order, all of them. */
+    private static Map<String, FeatureHistory> byKey(List<GruEvent> events) {
         Map<String, List<float[]>> byKey = new LinkedHashMap<>();
         for (GruEvent e : events) {
             byKey.computeIfAbsent(e.key, k -> new ArrayList<>()).add(e.features);
         }
-        return byKey;
+        Map<String, FeatureHistory> histories = new LinkedHashMap<>();
+        byKey.forEach(
+                (key, list) -> {
+                    int f = list.get(0).length;
+                    float[] packed = new float[list.size() * f];
+                    for (int i = 0; i < list.size(); i++) {
+                        System.arraycopy(list.get(i), 0, packed, i * f, f);
+                    }
+                    histories.put(key, new FeatureHistory(f, list.size(), packed, 0, list.size()));
+                });
+        return histories;
     }
 
     /** The events the savepoint keeps per key, oldest first. */
-    private static Map<String, List<float[]>> kept(List<KeyedHiddenState> states) {
-        Map<String, List<float[]>> byKey = new LinkedHashMap<>();
+    private static Map<String, FeatureHistory> kept(List<KeyedHiddenState> states) {
+        Map<String, FeatureHistory> byKey = new LinkedHashMap<>();
         for (KeyedHiddenState state : states) {
             if (state.history == null || state.history.length == 0) {
                 continue;
             }
-            // Already packed oldest first, F floats each (KeyedHiddenState#withHistory).
-            int f = state.historyFeatures;
-            List<float[]> events = new ArrayList<>(state.history.length / f);
-            for (int from = 0; from < state.history.length; from += f) {
-                events.add(Arrays.copyOfRange(state.history, from, from + f));
-            }
-            byKey.put(state.key, events);
+            // Already packed oldest first, F floats each (KeyedHiddenState#withHistory): a full
+            // ring of as many events, read as it is.
+            int n = state.history.length / state.historyFeatures;
+            byKey.put(state.key, new FeatureHistory(state.historyFeatures, n, state.history, 0, n));
         }
         return byKey;
     }

@@ -32,6 +32,29 @@ class ReplayRolloutITCase {
     })
     void aResumeUnderAnotherModelAppliesThePolicyToEveryKey(
             String policy, String modelA, String modelB, int first, int second) {
+        rollOut(policy, modelA, modelB, first, second);
+    }
+
+    /**
+     * The same through the shared device batcher, parallelism 3 and pipeline depth 2 in both runs:
+     * the rows {@code REWARM} rebuilds run their history through the batcher too.
+     */
+    @ParameterizedTest(name = "{0}, --shared-device --pipeline-depth 2")
+    @CsvSource({"REWARM", "KEEP", "RESET"})
+    void withTheSharedDeviceEveryPolicyEqualsTorch(String policy) {
+        rollOut(
+                policy,
+                "model-a.pt",
+                "model-b.pt",
+                3,
+                3,
+                "--shared-device",
+                "--pipeline-depth",
+                "2");
+    }
+
+    private void rollOut(
+            String policy, String modelA, String modelB, int first, int second, String... flags) {
         int split = SET.intProperty("split");
         String history = Integer.toString(SET.intProperty("history"));
         Path savepoint = tmp.resolve("savepoint");
@@ -42,27 +65,33 @@ class ReplayRolloutITCase {
                 replay(
                         modelA,
                         out1,
-                        "--history",
-                        history,
-                        "--parallelism",
-                        Integer.toString(first),
-                        "--stop-after",
-                        Integer.toString(split),
-                        "--savepoint-dir",
-                        savepoint.toString());
+                        new String[] {
+                            "--history",
+                            history,
+                            "--parallelism",
+                            Integer.toString(first),
+                            "--stop-after",
+                            Integer.toString(split),
+                            "--savepoint-dir",
+                            savepoint.toString()
+                        },
+                        flags);
         assertThat(run1.exit).as("%s", run1).isZero();
         CliRun run2 =
                 replay(
                         modelB,
                         out2,
-                        "--history",
-                        history,
-                        "--state-policy",
-                        policy,
-                        "--parallelism",
-                        Integer.toString(second),
-                        "--resume",
-                        savepoint.toString());
+                        new String[] {
+                            "--history",
+                            history,
+                            "--state-policy",
+                            policy,
+                            "--parallelism",
+                            Integer.toString(second),
+                            "--resume",
+                            savepoint.toString()
+                        },
+                        flags);
         assertThat(run2.exit).as("%s", run2).isZero();
 
         // The set's seq is its row index: run 1 holds rows [0, split), run 2 the rest.
@@ -113,5 +142,11 @@ class ReplayRolloutITCase {
 
     private static CliRun replay(String model, Path out, String... extra) {
         return CliRun.replay(SET, SET.dir.resolve(model), out, 16, extra);
+    }
+
+    private static CliRun replay(String model, Path out, String[] base, String[] more) {
+        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return replay(model, out, all);
     }
 }
