@@ -155,13 +155,14 @@ public final class KafkaJobOptions {
     public static final ConfigOption<Duration> IDLENESS =
             ConfigOptions.key("job.watermark.idleness")
                     .durationType()
-                    .defaultValue(Duration.ofSeconds(5))
+                    .defaultValue(Duration.ofSeconds(30))
                     .withDescription(
-                            "A subtask that has read no record for this long is idle: its"
+                            "A partition that has had no record for this long is idle: its"
                                     + " watermark no longer holds the others back, so a partition"
                                     + " without traffic does not stop output under gru.order"
-                                    + " EVENT_TIME. Its next records may then be late. 0: never"
-                                    + " idle.");
+                                    + " EVENT_TIME for longer than this. Its next records may then"
+                                    + " be late, so keep it well above the time a partition's"
+                                    + " first fetch takes when the job starts. 0: never idle.");
 
     public static final ConfigOption<Boolean> BROKER_CHECKS =
             ConfigOptions.key("kafka.broker-checks")
