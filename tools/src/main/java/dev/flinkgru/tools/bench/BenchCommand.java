@@ -1,5 +1,6 @@
 package dev.flinkgru.tools.bench;
 
+import dev.flinkgru.operator.EventOrder;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruInference;
 import dev.flinkgru.operator.GruOptions;
@@ -9,6 +10,7 @@ import dev.flinkgru.operator.predictor.BatchPredictorFactory;
 import dev.flinkgru.operator.predictor.BatchPredictors;
 import dev.flinkgru.tools.command.CliException;
 import dev.flinkgru.tools.command.ConfigFlags;
+import dev.flinkgru.tools.command.Converters;
 import dev.flinkgru.tools.command.Converters.IntList;
 import dev.flinkgru.tools.command.Progress;
 import java.io.IOException;
@@ -165,6 +167,18 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
     IntList pipelineDepthsOption;
 
     @Option(
+            names = "--orders",
+            paramLabel = "O,..",
+            split = ",",
+            defaultValue = "arrival,event-time",
+            description =
+                    "gru.order of the batched runs: arrival, and event-time beside it (at the"
+                            + " largest batch size: every event waits in keyed state for the"
+                            + " watermark, and its latency includes the wait); \"order\" in"
+                            + " --json.")
+    List<EventOrder> orders;
+
+    @Option(
             names = "--simulated-only",
             showDefaultValue = Visibility.NEVER,
             description =
@@ -303,6 +317,7 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
      * @param predictor torchscript, onnx or simulated
      * @param depth gru.pipeline.depth
      * @param shared gru.device.shared
+     * @param order gru.order; under EVENT_TIME the generated events carry watermarks
      */
     record Config(
             String mode,
@@ -311,7 +326,21 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
             String backend,
             String predictor,
             int depth,
-            boolean shared) {}
+            boolean shared,
+            EventOrder order) {
+
+        /** A configuration in arrival order. */
+        Config(
+                String mode,
+                int hidden,
+                int batch,
+                String backend,
+                String predictor,
+                int depth,
+                boolean shared) {
+            this(mode, hidden, batch, backend, predictor, depth, shared, EventOrder.ARRIVAL);
+        }
+    }
 
     /** The simulated device's runs: H=64, heap, B=256 per subtask, calls of up to 1024 rows. */
     static final int SIMULATED_BATCH = 256;
@@ -348,6 +377,20 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                                     new Config(
                                             "batched", hidden, batch, backend, engine, depth,
                                             false));
+                        }
+                        if (orders.contains(EventOrder.EVENT_TIME)) {
+                            // Beside arrival order: the same run at the largest batch, each
+                            // event waiting in keyed state for the watermark.
+                            configs.add(
+                                    new Config(
+                                            "batched",
+                                            hidden,
+                                            batchSizes[batchSizes.length - 1],
+                                            backend,
+                                            engine,
+                                            depth,
+                                            false,
+                                            EventOrder.EVENT_TIME));
                         }
                     }
                 }
@@ -567,14 +610,15 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                         config.predictor(),
                         config.depth(),
                         config.shared(),
-                        deviceBatch);
+                        deviceBatch,
+                        Converters.flagValue(config.order()));
         System.out.printf(
                 Locale.ROOT,
                 "  %-7s H=%-4d %-9s %-11s depth %d%s B=%-5d %,12.0f events/s   at %,.0f events/s:"
                         + " p50 %.1f ms, p99 %.1f ms%s%n",
                 config.backend(),
                 config.hidden(),
-                config.mode(),
+                config.order() == EventOrder.EVENT_TIME ? "batched-et" : config.mode(),
                 config.predictor(),
                 config.depth(),
                 config.shared() ? " shared" : "",
@@ -615,7 +659,11 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                                 count,
                                 limiter,
                                 TypeInformation.of(GruEvent.class)),
-                        WatermarkStrategy.noWatermarks(),
+                        config.order() == EventOrder.EVENT_TIME
+                                // Generation times, rising per source subtask.
+                                ? WatermarkStrategy.<GruEvent>forMonotonousTimestamps()
+                                        .withTimestampAssigner((e, t) -> e.timestamp)
+                                : WatermarkStrategy.noWatermarks(),
                         "events");
         KeyedStream<GruEvent, String> keyed = source.keyBy(GruEvent::getKey);
         DataStream<GruPrediction> out;
@@ -631,6 +679,7 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                             .optPipelineDepth(config.depth())
                             .optDeviceShared(config.shared())
                             .optDeviceMaxBatch(Math.max(SIMULATED_DEVICE_MAX_BATCH, config.batch()))
+                            .optOrder(config.order())
                             .build()
                             .apply(keyed);
         }
@@ -676,7 +725,7 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                     "%-8s %-5d %-10s %-11s %5s %6s %6s %,14.0f %9.1f %9.1f %9s %11s %12s%n",
                     r.backend(),
                     r.hidden(),
-                    r.mode(),
+                    r.order().equals("event-time") ? "batched-et" : r.mode(),
                     r.predictor(),
                     r.pipelineDepth() == 0 ? "-" : Integer.toString(r.pipelineDepth()),
                     r.mode().equals("batched") ? (r.shared() ? "yes" : "no") : "-",

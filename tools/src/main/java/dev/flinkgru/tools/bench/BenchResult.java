@@ -15,6 +15,8 @@ package dev.flinkgru.tools.bench;
  * @param pipelineDepth the operator's gru.pipeline.depth (0 for no-model and the predictor alone)
  * @param shared whether the subtasks shared one device batcher
  * @param deviceBatchMean mean rows per predictor (device) call, 0 where not measured
+ * @param order the operator's gru.order: {@code arrival} or {@code event-time} (latency then
+ *     includes the wait for the watermark)
  */
 record BenchResult(
         String mode,
@@ -27,7 +29,36 @@ record BenchResult(
         String predictor,
         int pipelineDepth,
         boolean shared,
-        double deviceBatchMean) {
+        double deviceBatchMean,
+        String order) {
+
+    /** A result in arrival order. */
+    BenchResult(
+            String mode,
+            int hidden,
+            int batch,
+            String backend,
+            double eventsPerSecond,
+            double p50Millis,
+            double p99Millis,
+            String predictor,
+            int pipelineDepth,
+            boolean shared,
+            double deviceBatchMean) {
+        this(
+                mode,
+                hidden,
+                batch,
+                backend,
+                eventsPerSecond,
+                p50Millis,
+                p99Millis,
+                predictor,
+                pipelineDepth,
+                shared,
+                deviceBatchMean,
+                "arrival");
+    }
 
     /** A result of a run before predictors, pipelining and shared devices were measured. */
     BenchResult(

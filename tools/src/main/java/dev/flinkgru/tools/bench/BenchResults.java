@@ -44,6 +44,7 @@ record BenchResults(int cores, List<BenchResult> results) {
             node.put("pipeline_depth", r.pipelineDepth());
             node.put("shared", r.shared());
             node.put("device_batch_mean", r.deviceBatchMean());
+            node.put("order", r.order());
         }
         if (file.toAbsolutePath().getParent() != null) {
             Files.createDirectories(file.toAbsolutePath().getParent());
@@ -86,7 +87,8 @@ record BenchResults(int cores, List<BenchResult> results) {
                             r.path("predictor").asText(r.path("engine").asText(old.predictor())),
                             r.path("pipeline_depth").asInt(old.pipelineDepth()),
                             r.path("shared").asBoolean(false),
-                            r.path("device_batch_mean").asDouble(0)));
+                            r.path("device_batch_mean").asDouble(0),
+                            r.path("order").asText("arrival")));
         }
         return new BenchResults(root.path("cores").asInt(0), results);
     }
