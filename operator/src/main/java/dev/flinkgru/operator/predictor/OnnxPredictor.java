@@ -10,6 +10,7 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.annotation.Internal;
 
 /**
  * Runs the model contract {@code forward(x[B,F], h[L,B,H]) -> (y[B,O], h_next[L,B,H])} through ONNX
@@ -38,6 +39,7 @@ import java.util.Map;
  * ONNX Runtime's, closed at the end of the step; each is checked against the contract (shape for
  * the padded batch, float32) before a float is read.
  */
+@Internal
 public final class OnnxPredictor implements BatchPredictor {
 
     private final OnnxSessions.Lease lease;

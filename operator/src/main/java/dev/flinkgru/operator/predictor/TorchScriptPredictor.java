@@ -12,6 +12,7 @@ import ai.djl.translate.TranslateException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import org.apache.flink.annotation.Internal;
 
 /**
  * Runs the model contract {@code forward(x[B,F], h[L,B,H]) -> (y[B,O], h'[L,B,H])} through a DJL
@@ -20,6 +21,7 @@ import java.nio.FloatBuffer;
  * batch's outputs are checked against the contract (shapes for the padded batch, float32) before a
  * float is read.
  */
+@Internal
 public final class TorchScriptPredictor implements BatchPredictor {
 
     private final SharedModels.Lease lease;
