@@ -42,7 +42,7 @@ import org.apache.flink.annotation.Internal;
 @Internal
 public final class OnnxPredictor implements BatchPredictor {
 
-    private final OnnxSessions.Lease lease;
+    private final SharedLeases.Lease<OrtSession> lease;
     private final OrtSession session;
     private final OnnxSignature signature;
     private final ShapeBuckets buckets;
@@ -64,14 +64,14 @@ public final class OnnxPredictor implements BatchPredictor {
     private final float[] zeros;
 
     OnnxPredictor(
-            OnnxSessions.Lease lease,
+            SharedLeases.Lease<OrtSession> lease,
             OnnxSignature signature,
             ShapeBuckets buckets,
             ModelShape shape,
             ModelContract contract)
             throws OrtException {
         this.lease = lease;
-        this.session = lease.session();
+        this.session = lease.get();
         this.signature = signature;
         this.buckets = buckets;
         this.shape = shape;
@@ -203,7 +203,7 @@ public final class OnnxPredictor implements BatchPredictor {
     }
 
     @Override
-    public void close() throws OrtException {
+    public void close() throws Exception {
         // Reverse order of acquisition: the tensors, then the hold on the shared session.
         try {
             closeTensors();

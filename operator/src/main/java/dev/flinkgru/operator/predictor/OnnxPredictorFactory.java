@@ -88,22 +88,15 @@ public final class OnnxPredictorFactory implements BatchPredictorFactory {
         Path path = Paths.get(modelPath);
         SharedModels.requireModelFile(path);
         long fingerprint = ModelFingerprint.of(path);
-        OnnxSessions.Lease lease =
+        SharedLeases.Lease<OrtSession> lease =
                 OnnxSessions.acquire(
                         path, fingerprint, settings.intraOpThreads(), settings.interOpThreads());
         try {
-            OnnxSignature signature = OnnxSignature.of(lease.session());
+            OnnxSignature signature = OnnxSignature.of(lease.get());
             ShapeBuckets buckets = new ShapeBuckets(maxBatchSize);
             ModelContract contract = new ModelContract(modelPath, inputSize, hiddenSize, layers);
             int outputSize =
-                    probe(
-                            lease.session(),
-                            signature,
-                            contract,
-                            inputSize,
-                            layers,
-                            hiddenSize,
-                            buckets);
+                    probe(lease.get(), signature, contract, inputSize, layers, hiddenSize, buckets);
             ModelShape shape =
                     new ModelShape(inputSize, hiddenSize, layers, outputSize, fingerprint);
             OnnxPredictor predictor = new OnnxPredictor(lease, signature, buckets, shape, contract);

@@ -1,6 +1,7 @@
 package dev.flinkgru.operator.predictor;
 
 import ai.djl.Device;
+import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -82,7 +83,7 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
         long fingerprint = ModelFingerprint.of(path);
         SharedModels.configureThreads(settings.intraOpThreads(), settings.interOpThreads());
         Device dev = DeviceSpec.resolve(settings.device(), Engine.getEngine("PyTorch"));
-        SharedModels.Lease lease = SharedModels.acquire(path, fingerprint, dev);
+        SharedLeases.Lease<Model> lease = SharedModels.acquire(path, fingerprint, dev);
         try {
             ShapeBuckets buckets = new ShapeBuckets(maxBatchSize);
             ModelContract contract = new ModelContract(modelPath, inputSize, hiddenSize, layers);
@@ -106,7 +107,7 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
      * Parameter names only add hints to the message of a probe that failed.
      */
     private int probe(
-            SharedModels.Lease lease,
+            SharedLeases.Lease<Model> lease,
             Device dev,
             ModelContract contract,
             int inputSize,
@@ -115,7 +116,7 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
             ShapeBuckets buckets) {
         int outputSize = 0;
         try (NDManager probe = NDManager.newBaseManager(dev, "PyTorch");
-                var predictor = lease.model().newPredictor(new NoopTranslator())) {
+                var predictor = lease.get().newPredictor(new NoopTranslator())) {
             for (int batch : ModelContract.probeBatches(buckets)) {
                 try (NDManager step = probe.newSubManager()) {
                     NDList in =
@@ -136,9 +137,9 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
         return outputSize;
     }
 
-    private static ModelContract.Hints hints(SharedModels.Lease lease) {
+    private static ModelContract.Hints hints(SharedLeases.Lease<Model> lease) {
         try {
-            return TorchScriptModels.gruHints(TorchScriptModels.parameters(lease.model()));
+            return TorchScriptModels.gruHints(TorchScriptModels.parameters(lease.get()));
         } catch (RuntimeException e) {
             return ModelContract.Hints.none(); // hints are a courtesy, never a second failure
         }
