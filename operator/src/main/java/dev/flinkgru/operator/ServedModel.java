@@ -8,6 +8,7 @@ import dev.flinkgru.operator.internal.ThreadedStepRunner;
 import dev.flinkgru.operator.predictor.BatchPredictor;
 import dev.flinkgru.operator.predictor.BatchPredictorFactory;
 import dev.flinkgru.operator.predictor.ModelShape;
+import dev.flinkgru.operator.predictor.SharedLeases;
 import dev.flinkgru.state.ModelFingerprint;
 import java.nio.file.Paths;
 import java.util.ArrayDeque;
@@ -25,6 +26,9 @@ final class ServedModel implements AutoCloseable {
     /** The shared device batcher this model runs on, or null. */
     final DeviceBatcher deviceBatcher;
 
+    /** This model's lease on {@link #deviceBatcher}, or null. */
+    private final SharedLeases.Lease<DeviceBatcher> batcherLease;
+
     final BatchStep<GruEvent> step;
     final StepRunner<GruEvent> runner;
     final ModelShape shape;
@@ -34,12 +38,13 @@ final class ServedModel implements AutoCloseable {
 
     private ServedModel(
             BatchPredictor predictor,
-            DeviceBatcher deviceBatcher,
+            SharedLeases.Lease<DeviceBatcher> batcherLease,
             BatchStep<GruEvent> step,
             StepRunner<GruEvent> runner,
             int depth) {
         this.predictor = predictor;
-        this.deviceBatcher = deviceBatcher;
+        this.batcherLease = batcherLease;
+        this.deviceBatcher = batcherLease == null ? null : batcherLease.get();
         this.step = step;
         this.runner = runner;
         this.shape = predictor.shape();
@@ -76,18 +81,18 @@ final class ServedModel implements AutoCloseable {
                             + " = "
                             + maxBatch);
         }
-        DeviceBatcher batcher =
+        SharedLeases.Lease<DeviceBatcher> lease =
                 DeviceBatcher.acquire(
                         sharingKey(factory, settings.inputSize()),
                         settings.deviceMaxBatch(),
                         settings.deviceMaxWait(),
                         () -> factory.open(settings.inputSize(), settings.deviceMaxBatch()));
-        BatchPredictor client = batcher.client();
+        BatchPredictor client = lease.get().client();
         BatchStep<GruEvent> step = step(client, settings);
         // A thread per batch in flight: each waits at the batcher while its batch is there.
         StepRunner<GruEvent> runner =
                 new ThreadedStepRunner<>(step, thread + " device", settings.pipelineDepth());
-        return new ServedModel(client, batcher, step, runner, settings.pipelineDepth());
+        return new ServedModel(client, lease, step, runner, settings.pipelineDepth());
     }
 
     private static BatchStep<GruEvent> step(
@@ -132,8 +137,8 @@ final class ServedModel implements AutoCloseable {
             failure = e;
         }
         try {
-            if (deviceBatcher != null) {
-                deviceBatcher.release();
+            if (batcherLease != null) {
+                batcherLease.close();
             } else {
                 predictor.close();
             }

@@ -7,6 +7,7 @@ import dev.flinkgru.operator.predictor.PredictorOptions;
 import dev.flinkgru.state.HiddenState;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import org.apache.flink.annotation.Internal;
@@ -171,6 +172,21 @@ public final class BatchStep<E> {
             return;
         }
         succeeded();
+    }
+
+    /**
+     * Runs {@code batch} as {@link #run(Batch)} does, then hands {@code done} the batch and null,
+     * or what it threw (which must fail the task): how a {@link StepRunner} runs a batch on the
+     * thread it chose.
+     */
+    public void run(Batch<E> batch, BiConsumer<Batch<E>, Throwable> done) {
+        Throwable failure = null;
+        try {
+            run(batch);
+        } catch (Throwable t) {
+            failure = t;
+        }
+        done.accept(batch, failure);
     }
 
     /**

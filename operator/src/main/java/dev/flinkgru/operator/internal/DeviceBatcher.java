@@ -2,11 +2,10 @@ package dev.flinkgru.operator.internal;
 
 import dev.flinkgru.operator.predictor.BatchPredictor;
 import dev.flinkgru.operator.predictor.ModelShape;
+import dev.flinkgru.operator.predictor.SharedLeases;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -32,7 +31,8 @@ public final class DeviceBatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceBatcher.class);
 
-    private static final Map<String, DeviceBatcher> BATCHERS = new HashMap<>();
+    private static final SharedLeases<DeviceBatcher> BATCHERS =
+            new SharedLeases<>("device batcher", DeviceBatcher::stop);
 
     private final String key;
     private final BatchPredictor predictor;
@@ -60,8 +60,6 @@ public final class DeviceBatcher {
 
     /** When the last call ended (the batcher's thread only). */
     private long lastCallEnd;
-
-    private int leases;
 
     /** One subtask's batch, or a part of it, waiting for the device. */
     private static final class Request {
@@ -98,51 +96,50 @@ public final class DeviceBatcher {
     }
 
     /**
-     * Takes a hold on the batcher of {@code key}, starting it with the predictor {@code open}
-     * returns (for batches of up to {@code maxRows} rows) if there is none yet.
+     * Takes a lease on the batcher of {@code key}, starting it with the predictor {@code open}
+     * returns (for batches of up to {@code maxRows} rows) if there is none yet; returning the last
+     * lease stops the batcher and closes its predictor.
      */
-    public static DeviceBatcher acquire(
+    public static SharedLeases.Lease<DeviceBatcher> acquire(
             String key,
             int maxRows,
             Duration maxWait,
             SupplierWithException<BatchPredictor, Exception> open)
             throws Exception {
-        synchronized (BATCHERS) {
-            DeviceBatcher batcher = BATCHERS.get(key);
-            if (batcher == null) {
-                batcher = new DeviceBatcher(key, open.get(), maxRows, maxWait);
-                BATCHERS.put(key, batcher);
-                LOG.info(
-                        "Started the device batcher {} (calls of up to {} rows, waits up to {})",
+        SharedLeases.Lease<DeviceBatcher> lease =
+                BATCHERS.acquire(
                         key,
-                        maxRows,
-                        maxWait);
-            } else if (batcher.maxRows != maxRows || batcher.maxWaitNanos != maxWait.toNanos()) {
-                throw new IllegalStateException(
-                        "The device batcher "
-                                + key
-                                + " takes calls of "
-                                + batcher.maxRows
-                                + " rows and waits "
-                                + Duration.ofNanos(batcher.maxWaitNanos)
-                                + ", not "
-                                + maxRows
-                                + " and "
-                                + maxWait);
-            }
-            batcher.leases++;
-            return batcher;
+                        () -> {
+                            DeviceBatcher started =
+                                    new DeviceBatcher(key, open.get(), maxRows, maxWait);
+                            LOG.info(
+                                    "Started the device batcher {} (calls of up to {} rows, waits"
+                                            + " up to {})",
+                                    key,
+                                    maxRows,
+                                    maxWait);
+                            return started;
+                        });
+        DeviceBatcher batcher = lease.get();
+        if (batcher.maxRows != maxRows || batcher.maxWaitNanos != maxWait.toNanos()) {
+            lease.close();
+            throw new IllegalStateException(
+                    "The device batcher "
+                            + key
+                            + " takes calls of "
+                            + batcher.maxRows
+                            + " rows and waits "
+                            + Duration.ofNanos(batcher.maxWaitNanos)
+                            + ", not "
+                            + maxRows
+                            + " and "
+                            + maxWait);
         }
+        return lease;
     }
 
-    /** Returns a hold; the last one stops the batcher and closes its predictor. */
-    public void release() throws Exception {
-        synchronized (BATCHERS) {
-            if (--leases > 0) {
-                return;
-            }
-            BATCHERS.remove(key);
-        }
+    /** Stops the thread (a call in progress ends first) and closes the predictor. */
+    private void stop() throws Exception {
         running = false;
         thread.interrupt();
         thread.join(TimeUnit.MINUTES.toMillis(5));

@@ -35,13 +35,7 @@ public interface StepRunner<E> extends AutoCloseable {
         return new StepRunner<>() {
             @Override
             public void submit(Batch<E> batch, BiConsumer<Batch<E>, Throwable> done) {
-                Throwable failure = null;
-                try {
-                    step.run(batch);
-                } catch (Throwable t) {
-                    failure = t;
-                }
-                done.accept(batch, failure);
+                step.run(batch, done);
             }
 
             @Override

@@ -47,16 +47,7 @@ public final class ThreadedStepRunner<E> implements StepRunner<E> {
 
     @Override
     public void submit(Batch<E> batch, BiConsumer<Batch<E>, Throwable> done) {
-        executor.execute(
-                () -> {
-                    Throwable failure = null;
-                    try {
-                        step.run(batch);
-                    } catch (Throwable t) {
-                        failure = t;
-                    }
-                    done.accept(batch, failure);
-                });
+        executor.execute(() -> step.run(batch, done));
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.flinkgru.operator.predictor;
 
 import java.nio.file.Paths;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.util.Preconditions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,19 +12,14 @@ import org.slf4j.LoggerFactory;
  * with the same settings. The format is read where the predictor opens (the TaskManager), so the
  * file need not exist where the job is built.
  */
+@PublicEvolving
 public final class AutoPredictorFactory implements BatchPredictorFactory {
 
     private static final long serialVersionUID = 1L;
 
     private static final Logger LOG = LoggerFactory.getLogger(AutoPredictorFactory.class);
 
-    private final String modelPath;
-    private final int hiddenSize;
-    private final int layers;
-    private final String device;
-    private final int intraOpThreads;
-    private final int interOpThreads;
-    private final boolean warmUp;
+    private final PredictorSettings settings;
 
     /**
      * @param modelPath a TorchScript or ONNX file
@@ -41,20 +38,25 @@ public final class AutoPredictorFactory implements BatchPredictorFactory {
             int intraOpThreads,
             int interOpThreads,
             boolean warmUp) {
-        // Both check their arguments at once; the one for the file's format is made again at open.
-        delegate(ModelFormat.TORCHSCRIPT, modelPath, hiddenSize, layers, device, 0, 0, warmUp);
-        this.modelPath = modelPath;
-        this.hiddenSize = hiddenSize;
-        this.layers = layers;
-        this.device = device;
-        this.intraOpThreads = intraOpThreads;
-        this.interOpThreads = interOpThreads;
-        this.warmUp = warmUp;
+        this(
+                new PredictorSettings(
+                        modelPath,
+                        hiddenSize,
+                        layers,
+                        device,
+                        intraOpThreads,
+                        interOpThreads,
+                        warmUp));
     }
 
-    /** CPU, one thread each, no warm-up. */
+    /** CPU, {@link PredictorSettings#DEFAULT_THREADS} each, no warm-up. */
     public AutoPredictorFactory(String modelPath, int hiddenSize, int layers) {
-        this(modelPath, hiddenSize, layers, "cpu", 1, 1, false);
+        this(new PredictorSettings(modelPath, hiddenSize, layers));
+    }
+
+    /** Opens the model of {@code settings} on the engine of its format. */
+    public AutoPredictorFactory(PredictorSettings settings) {
+        this.settings = Preconditions.checkNotNull(settings, "settings must not be null");
     }
 
     /**
@@ -63,81 +65,47 @@ public final class AutoPredictorFactory implements BatchPredictorFactory {
      * @throws java.io.IOException if the file is missing, unreadable or of neither format
      */
     public BatchPredictorFactory resolve() throws java.io.IOException {
-        return resolve(ModelFormat.of(Paths.get(modelPath)));
+        return resolve(ModelFormat.of(Paths.get(settings.modelPath())));
     }
 
     private BatchPredictorFactory resolve(ModelFormat format) {
-        return delegate(
-                format,
-                modelPath,
-                hiddenSize,
-                layers,
-                device,
-                intraOpThreads,
-                interOpThreads,
-                warmUp);
-    }
-
-    private static BatchPredictorFactory delegate(
-            ModelFormat format,
-            String modelPath,
-            int hiddenSize,
-            int layers,
-            String device,
-            int intraOpThreads,
-            int interOpThreads,
-            boolean warmUp) {
-        switch (format) {
-            case ONNX:
-                return new OnnxPredictorFactory(
-                        modelPath,
-                        hiddenSize,
-                        layers,
-                        device,
-                        intraOpThreads,
-                        interOpThreads,
-                        warmUp);
-            case TORCHSCRIPT:
-            default:
-                return new TorchScriptPredictorFactory(
-                        modelPath,
-                        hiddenSize,
-                        layers,
-                        device,
-                        intraOpThreads,
-                        interOpThreads,
-                        warmUp);
-        }
+        return format == ModelFormat.ONNX
+                ? new OnnxPredictorFactory(settings)
+                : new TorchScriptPredictorFactory(settings);
     }
 
     @Override
     public BatchPredictor open(int inputSize, int maxBatchSize) throws Exception {
-        ModelFormat format = ModelFormat.of(Paths.get(modelPath));
+        ModelFormat format = ModelFormat.of(Paths.get(settings.modelPath()));
         BatchPredictorFactory factory = resolve(format);
-        LOG.info("{} is a {} model: {}", modelPath, format.displayName(), factory.explain());
+        LOG.info(
+                "{} is a {} model: {}",
+                settings.modelPath(),
+                format.displayName(),
+                factory.explain());
         return factory.open(inputSize, maxBatchSize);
     }
 
     @Override
     public String explain() {
         return "TorchScript or ONNX (by the file) "
-                + modelPath
-                + " (H="
-                + hiddenSize
-                + ", L="
-                + layers
-                + ") on "
-                + device;
+                + settings.describeModel()
+                + " on "
+                + settings.device();
     }
 
     @Override
     public String modelPath() {
-        return modelPath;
+        return settings.modelPath();
+    }
+
+    /** The settings this factory opens its model with. */
+    public PredictorSettings settings() {
+        return settings;
     }
 
     @Override
     public BatchPredictorFactory forModel(String modelPath) {
-        return new AutoPredictorFactory(
-                modelPath, hiddenSize, layers, device, intraOpThreads, interOpThreads, warmUp);
+        return new AutoPredictorFactory(settings.withModelPath(modelPath));
     }
 }

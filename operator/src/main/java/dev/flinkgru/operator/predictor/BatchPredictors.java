@@ -46,32 +46,37 @@ public final class BatchPredictors {
         int hidden = required(config, PredictorOptions.MODEL_HIDDEN_SIZE);
         int layers = config.get(PredictorOptions.MODEL_LAYERS);
         String backend = config.get(PredictorOptions.PREDICTOR_BACKEND).trim().toLowerCase();
-        String device = config.get(PredictorOptions.PREDICTOR_DEVICE);
-        int intra = config.get(PredictorOptions.PREDICTOR_INTRA_OP_THREADS);
-        int inter = config.get(PredictorOptions.PREDICTOR_INTER_OP_THREADS);
-        boolean warmUp = config.get(PredictorOptions.PREDICTOR_WARM_UP);
+        if (backend.equals("reference")) {
+            return new ReferenceGruPredictorFactory(model, hidden, layers);
+        }
+        if (!backend.equals("auto") && !backend.equals("torchscript") && !backend.equals("onnx")) {
+            throw new IllegalConfigurationException(
+                    PredictorOptions.PREDICTOR_BACKEND.key()
+                            + " is '"
+                            + backend
+                            + "' but must be auto, torchscript, onnx or reference");
+        }
+        PredictorSettings settings;
         try {
-            switch (backend) {
-                case "auto":
-                    return new AutoPredictorFactory(
-                            model, hidden, layers, device, intra, inter, warmUp);
-                case "torchscript":
-                    return new TorchScriptPredictorFactory(
-                            model, hidden, layers, device, intra, inter, warmUp);
-                case "onnx":
-                    return new OnnxPredictorFactory(
-                            model, hidden, layers, device, intra, inter, warmUp);
-                case "reference":
-                    return new ReferenceGruPredictorFactory(model, hidden, layers);
-                default:
-                    throw new IllegalConfigurationException(
-                            PredictorOptions.PREDICTOR_BACKEND.key()
-                                    + " is '"
-                                    + backend
-                                    + "' but must be auto, torchscript, onnx or reference");
-            }
+            settings =
+                    new PredictorSettings(
+                            model,
+                            hidden,
+                            layers,
+                            config.get(PredictorOptions.PREDICTOR_DEVICE),
+                            config.get(PredictorOptions.PREDICTOR_INTRA_OP_THREADS),
+                            config.get(PredictorOptions.PREDICTOR_INTER_OP_THREADS),
+                            config.get(PredictorOptions.PREDICTOR_WARM_UP));
         } catch (IllegalArgumentException e) {
             throw new IllegalConfigurationException(e.getMessage(), e);
+        }
+        switch (backend) {
+            case "torchscript":
+                return new TorchScriptPredictorFactory(settings);
+            case "onnx":
+                return new OnnxPredictorFactory(settings);
+            default:
+                return new AutoPredictorFactory(settings);
         }
     }
 

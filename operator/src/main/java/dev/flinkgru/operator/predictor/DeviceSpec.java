@@ -2,11 +2,13 @@ package dev.flinkgru.operator.predictor;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import org.apache.flink.annotation.Internal;
 
 /**
  * Parses the device option: {@code cpu}, {@code gpu} (GPU 0), {@code gpu:N}, or {@code auto} (the
  * engine's default: a GPU where one is visible, else the CPU).
  */
+@Internal
 public final class DeviceSpec {
 
     private DeviceSpec() {}

@@ -7,12 +7,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.annotation.Internal;
 
 /**
  * The weights of an {@code nn.GRU} + {@code Linear} model, read from its TorchScript file by their
  * state_dict names: {@code gru.weight_ih_l{k}}, {@code gru.weight_hh_l{k}}, {@code
  * gru.bias_ih_l{k}}, {@code gru.bias_hh_l{k}}, {@code head.weight}, {@code head.bias}.
  */
+@Internal
 public final class GruWeights {
 
     /** Per layer, W_ih as [3H, in] row-major. */

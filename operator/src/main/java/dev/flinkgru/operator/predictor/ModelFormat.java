@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.flink.annotation.Internal;
 
 /**
  * The format of a model file, recognised from its bytes, never from its name: a TorchScript archive
@@ -12,6 +13,7 @@ import java.nio.file.Path;
  * top-level fields must parse and hold {@code ir_version} (field 1, a varint) and {@code graph}
  * (field 7, a message).
  */
+@Internal
 public enum ModelFormat {
     /** A TorchScript archive ({@code torch.jit.save}). */
     TORCHSCRIPT("TorchScript"),

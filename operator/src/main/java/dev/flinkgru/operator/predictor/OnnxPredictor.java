@@ -10,6 +10,7 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.annotation.Internal;
 
 /**
  * Runs the model contract {@code forward(x[B,F], h[L,B,H]) -> (y[B,O], h_next[L,B,H])} through ONNX
@@ -38,9 +39,10 @@ import java.util.Map;
  * ONNX Runtime's, closed at the end of the step; each is checked against the contract (shape for
  * the padded batch, float32) before a float is read.
  */
+@Internal
 public final class OnnxPredictor implements BatchPredictor {
 
-    private final OnnxSessions.Lease lease;
+    private final SharedLeases.Lease<OrtSession> lease;
     private final OrtSession session;
     private final OnnxSignature signature;
     private final ShapeBuckets buckets;
@@ -62,14 +64,14 @@ public final class OnnxPredictor implements BatchPredictor {
     private final float[] zeros;
 
     OnnxPredictor(
-            OnnxSessions.Lease lease,
+            SharedLeases.Lease<OrtSession> lease,
             OnnxSignature signature,
             ShapeBuckets buckets,
             ModelShape shape,
             ModelContract contract)
             throws OrtException {
         this.lease = lease;
-        this.session = lease.session();
+        this.session = lease.get();
         this.signature = signature;
         this.buckets = buckets;
         this.shape = shape;
@@ -201,7 +203,7 @@ public final class OnnxPredictor implements BatchPredictor {
     }
 
     @Override
-    public void close() throws OrtException {
+    public void close() throws Exception {
         // Reverse order of acquisition: the tensors, then the hold on the shared session.
         try {
             closeTensors();

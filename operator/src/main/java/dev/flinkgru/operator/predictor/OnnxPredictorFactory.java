@@ -9,6 +9,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.util.Preconditions;
 
 /**
  * Opens {@link OnnxPredictor}s for an ONNX file honouring the model contract {@code forward(x[B,F],
@@ -21,17 +23,12 @@ import java.util.Map;
  *
  * <p>Runs on the CPU (ONNX Runtime's CPU build); {@code gpu} devices are refused at open.
  */
+@PublicEvolving
 public final class OnnxPredictorFactory implements BatchPredictorFactory {
 
     private static final long serialVersionUID = 1L;
 
-    private final String modelPath;
-    private final int hiddenSize;
-    private final int layers;
-    private final String device;
-    private final int intraOpThreads;
-    private final int interOpThreads;
-    private final boolean warmUp;
+    private final PredictorSettings settings;
 
     /**
      * @param modelPath the ONNX file
@@ -50,33 +47,35 @@ public final class OnnxPredictorFactory implements BatchPredictorFactory {
             int intraOpThreads,
             int interOpThreads,
             boolean warmUp) {
-        if (hiddenSize < 1 || layers < 1) {
-            throw new IllegalArgumentException(
-                    "hidden size and layers must be at least 1, were "
-                            + hiddenSize
-                            + ", "
-                            + layers);
-        }
-        DeviceSpec.validate(device);
-        this.modelPath = modelPath;
-        this.hiddenSize = hiddenSize;
-        this.layers = layers;
-        this.device = device;
-        this.intraOpThreads = intraOpThreads;
-        this.interOpThreads = interOpThreads;
-        this.warmUp = warmUp;
+        this(
+                new PredictorSettings(
+                        modelPath,
+                        hiddenSize,
+                        layers,
+                        device,
+                        intraOpThreads,
+                        interOpThreads,
+                        warmUp));
     }
 
-    /** CPU, one thread each, no warm-up. */
+    /** CPU, {@link PredictorSettings#DEFAULT_THREADS} each, no warm-up. */
     public OnnxPredictorFactory(String modelPath, int hiddenSize, int layers) {
-        this(modelPath, hiddenSize, layers, "cpu", 1, 1, false);
+        this(new PredictorSettings(modelPath, hiddenSize, layers));
+    }
+
+    /** Opens the model of {@code settings} on ONNX Runtime. */
+    public OnnxPredictorFactory(PredictorSettings settings) {
+        this.settings = Preconditions.checkNotNull(settings, "settings must not be null");
     }
 
     @Override
     public BatchPredictor open(int inputSize, int maxBatchSize) throws Exception {
-        if (inputSize < 1) {
-            throw new IllegalArgumentException("input size must be at least 1, was " + inputSize);
-        }
+        Preconditions.checkArgument(
+                inputSize >= 1, "input size must be at least 1, was %s", inputSize);
+        String modelPath = settings.modelPath();
+        int hiddenSize = settings.hiddenSize();
+        int layers = settings.layers();
+        String device = settings.device();
         String d = device.trim().toLowerCase();
         if (!d.equals("cpu") && !d.equals("auto")) {
             throw new IllegalArgumentException(
@@ -89,17 +88,19 @@ public final class OnnxPredictorFactory implements BatchPredictorFactory {
         Path path = Paths.get(modelPath);
         SharedModels.requireModelFile(path);
         long fingerprint = ModelFingerprint.of(path);
-        OnnxSessions.Lease lease =
-                OnnxSessions.acquire(path, fingerprint, intraOpThreads, interOpThreads);
+        SharedLeases.Lease<OrtSession> lease =
+                OnnxSessions.acquire(
+                        path, fingerprint, settings.intraOpThreads(), settings.interOpThreads());
         try {
-            OnnxSignature signature = OnnxSignature.of(lease.session());
+            OnnxSignature signature = OnnxSignature.of(lease.get());
             ShapeBuckets buckets = new ShapeBuckets(maxBatchSize);
             ModelContract contract = new ModelContract(modelPath, inputSize, hiddenSize, layers);
-            int outputSize = probe(lease.session(), signature, contract, inputSize, buckets);
+            int outputSize =
+                    probe(lease.get(), signature, contract, inputSize, layers, hiddenSize, buckets);
             ModelShape shape =
                     new ModelShape(inputSize, hiddenSize, layers, outputSize, fingerprint);
             OnnxPredictor predictor = new OnnxPredictor(lease, signature, buckets, shape, contract);
-            if (warmUp) {
+            if (settings.warmUp()) {
                 predictor.warmUp();
             }
             return predictor;
@@ -115,13 +116,15 @@ public final class OnnxPredictorFactory implements BatchPredictorFactory {
             OnnxSignature signature,
             ModelContract contract,
             int inputSize,
+            int layers,
+            int hiddenSize,
             ShapeBuckets buckets)
             throws OrtException {
         if (signature.inputCount() != 2) {
             throw new IllegalArgumentException(
                     String.format(
                             "Model %s must take two inputs (x[B,F], h[L,B,H]) but takes %d; %s",
-                            modelPath, signature.inputCount(), signature.declaration()));
+                            settings.modelPath(), signature.inputCount(), signature.declaration()));
         }
         int outputSize = 0;
         for (int batch : ModelContract.probeBatches(buckets)) {
@@ -158,17 +161,21 @@ public final class OnnxPredictorFactory implements BatchPredictorFactory {
 
     @Override
     public String explain() {
-        return "ONNX " + modelPath + " (H=" + hiddenSize + ", L=" + layers + ") on cpu";
+        return "ONNX " + settings.describeModel() + " on cpu";
     }
 
     @Override
     public String modelPath() {
-        return modelPath;
+        return settings.modelPath();
+    }
+
+    /** The settings this factory opens its model with. */
+    public PredictorSettings settings() {
+        return settings;
     }
 
     @Override
     public BatchPredictorFactory forModel(String modelPath) {
-        return new OnnxPredictorFactory(
-                modelPath, hiddenSize, layers, device, intraOpThreads, interOpThreads, warmUp);
+        return new OnnxPredictorFactory(settings.withModelPath(modelPath));
     }
 }

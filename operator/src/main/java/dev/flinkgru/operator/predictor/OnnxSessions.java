@@ -6,22 +6,17 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One ONNX Runtime session per JVM, model file and thread settings, shared by the operator subtasks
  * of that JVM (a TaskManager), like {@link SharedModels} for TorchScript. {@code OrtSession.run} is
- * thread-safe; each subtask takes a {@link Lease} and keeps its own tensors. The session is closed
- * when the last lease is returned.
+ * thread-safe; each subtask takes a lease ({@link SharedLeases}) and keeps its own tensors. The
+ * session is closed when the last lease is returned.
  */
 final class OnnxSessions {
 
-    private static final Logger LOG = LoggerFactory.getLogger(OnnxSessions.class);
-
-    private static final Map<String, Entry> SESSIONS = new HashMap<>();
+    private static final SharedLeases<OrtSession> SESSIONS =
+            new SharedLeases<>("ONNX session", OrtSession::close);
 
     private OnnxSessions() {}
 
@@ -35,54 +30,14 @@ final class OnnxSessions {
                 OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "flink-gru");
     }
 
-    /** A subtask's hold on a shared session; closing it returns the hold. */
-    static final class Lease implements AutoCloseable {
-        private final String id;
-        private final OrtSession session;
-        private boolean returned;
-
-        private Lease(String id, OrtSession session) {
-            this.id = id;
-            this.session = session;
-        }
-
-        OrtSession session() {
-            return session;
-        }
-
-        @Override
-        public void close() throws OrtException {
-            synchronized (SESSIONS) {
-                if (returned) {
-                    return;
-                }
-                returned = true;
-                Entry entry = SESSIONS.get(id);
-                if (entry != null && --entry.leases == 0) {
-                    SESSIONS.remove(id);
-                    LOG.info("Closing shared ONNX session {}", id);
-                    entry.session.close();
-                }
-            }
-        }
-    }
-
-    private static final class Entry {
-        final OrtSession session;
-        int leases;
-
-        Entry(OrtSession session) {
-            this.session = session;
-        }
-    }
-
     /**
      * Takes a lease on the session of the model at {@code path}, creating it if needed.
      *
      * @param intraOpThreads ONNX Runtime intra-op threads, 0 for its default
      * @param interOpThreads ONNX Runtime inter-op threads, 0 for its default
      */
-    static Lease acquire(Path path, long fingerprint, int intraOpThreads, int interOpThreads)
+    static SharedLeases.Lease<OrtSession> acquire(
+            Path path, long fingerprint, int intraOpThreads, int interOpThreads)
             throws IOException {
         String id =
                 path.toAbsolutePath().normalize()
@@ -92,16 +47,7 @@ final class OnnxSessions {
                         + intraOpThreads
                         + ","
                         + interOpThreads;
-        synchronized (SESSIONS) {
-            Entry entry = SESSIONS.get(id);
-            if (entry == null) {
-                entry = new Entry(load(path, intraOpThreads, interOpThreads));
-                SESSIONS.put(id, entry);
-                LOG.info("Loaded shared ONNX session {}", id);
-            }
-            entry.leases++;
-            return new Lease(id, entry.session);
-        }
+        return SESSIONS.acquire(id, () -> load(path, intraOpThreads, interOpThreads));
     }
 
     private static OrtSession load(Path path, int intraOpThreads, int interOpThreads)

@@ -1,5 +1,7 @@
 package dev.flinkgru.operator.predictor;
 
+import org.apache.flink.annotation.Internal;
+
 /**
  * A pure-Java {@code nn.GRU} (batch_first, unidirectional, with biases) followed by a {@code
  * Linear} head: the test oracle, and a backend for tiny models of that architecture.
@@ -15,6 +17,7 @@ package dev.flinkgru.operator.predictor;
  *
  * The next layer's input is h'; the head reads the last layer's h'.
  */
+@Internal
 public final class ReferenceGru implements BatchPredictor {
 
     private final GruWeights weights;

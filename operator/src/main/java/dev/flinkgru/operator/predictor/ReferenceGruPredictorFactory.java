@@ -3,6 +3,7 @@ package dev.flinkgru.operator.predictor;
 import dev.flinkgru.state.ModelFingerprint;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * Opens {@link ReferenceGru} predictors with the weights of a TorchScript file of the reference
@@ -10,6 +11,7 @@ import java.nio.file.Paths;
  * other parameters (other models are refused with a message saying so: use auto, torchscript or
  * onnx for them).
  */
+@PublicEvolving
 public final class ReferenceGruPredictorFactory implements BatchPredictorFactory {
 
     private static final long serialVersionUID = 1L;

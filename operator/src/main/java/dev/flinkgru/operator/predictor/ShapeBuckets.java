@@ -2,12 +2,14 @@ package dev.flinkgru.operator.predictor;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.annotation.Internal;
 
 /**
  * The small fixed set of batch sizes a model ever sees: powers of two up to the largest batch, plus
  * the largest batch itself. TorchScript re-specializes its graph for every new input shape (a
  * multi-second stall on GPU), so a batch of B rows is padded up to the next bucket.
  */
+@Internal
 public final class ShapeBuckets {
 
     private final int[] sizes;

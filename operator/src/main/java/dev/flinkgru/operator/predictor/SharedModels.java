@@ -7,83 +7,30 @@ import ai.djl.engine.Engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One loaded TorchScript model per JVM, model file and device, shared by the operator subtasks of
- * that JVM (a TaskManager). Each subtask takes a {@link Lease} and makes its own DJL predictor from
- * it; the model is closed when the last lease is returned.
+ * that JVM (a TaskManager). Each subtask takes a lease ({@link SharedLeases}) and makes its own DJL
+ * predictor from it; the model is closed when the last lease is returned.
  */
 final class SharedModels {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SharedModels.class);
-
-    private static final Map<String, Entry> MODELS = new HashMap<>();
+    private static final SharedLeases<Model> MODELS =
+            new SharedLeases<>("TorchScript model", Model::close);
 
     private SharedModels() {}
 
-    /** A subtask's hold on a shared model; closing it returns the hold. */
-    static final class Lease implements AutoCloseable {
-        private final String id;
-        private final Model model;
-        private boolean returned;
-
-        private Lease(String id, Model model) {
-            this.id = id;
-            this.model = model;
-        }
-
-        Model model() {
-            return model;
-        }
-
-        @Override
-        public void close() {
-            synchronized (MODELS) {
-                if (returned) {
-                    return;
-                }
-                returned = true;
-                Entry entry = MODELS.get(id);
-                if (entry != null && --entry.leases == 0) {
-                    MODELS.remove(id);
-                    LOG.info("Closing shared model {}", id);
-                    entry.model.close();
-                }
-            }
-        }
-    }
-
-    private static final class Entry {
-        final Model model;
-        int leases;
-
-        Entry(Model model) {
-            this.model = model;
-        }
-    }
-
     /** Takes a lease on the model at {@code path} on {@code device}, loading it if needed. */
-    static Lease acquire(Path path, long fingerprint, Device device) throws IOException {
+    static SharedLeases.Lease<Model> acquire(Path path, long fingerprint, Device device)
+            throws IOException {
         String id =
                 path.toAbsolutePath().normalize()
                         + "@"
                         + Long.toHexString(fingerprint)
                         + "/"
                         + device;
-        synchronized (MODELS) {
-            Entry entry = MODELS.get(id);
-            if (entry == null) {
-                entry = new Entry(load(path, device));
-                MODELS.put(id, entry);
-                LOG.info("Loaded shared model {}", id);
-            }
-            entry.leases++;
-            return new Lease(id, entry.model);
-        }
+        return MODELS.acquire(id, () -> load(path, device));
     }
 
     /** Loads a TorchScript file with DJL's PyTorch engine, mapped to {@code device}. */

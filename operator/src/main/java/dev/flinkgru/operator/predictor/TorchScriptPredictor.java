@@ -1,6 +1,7 @@
 package dev.flinkgru.operator.predictor;
 
 import ai.djl.Device;
+import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -12,6 +13,7 @@ import ai.djl.translate.TranslateException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import org.apache.flink.annotation.Internal;
 
 /**
  * Runs the model contract {@code forward(x[B,F], h[L,B,H]) -> (y[B,O], h'[L,B,H])} through a DJL
@@ -20,9 +22,10 @@ import java.nio.FloatBuffer;
  * batch's outputs are checked against the contract (shapes for the padded batch, float32) before a
  * float is read.
  */
+@Internal
 public final class TorchScriptPredictor implements BatchPredictor {
 
-    private final SharedModels.Lease lease;
+    private final SharedLeases.Lease<Model> lease;
     private final Predictor<NDList, NDList> predictor;
     private final NDManager manager;
     private final ShapeBuckets buckets;
@@ -39,13 +42,13 @@ public final class TorchScriptPredictor implements BatchPredictor {
     private final float[] zeros;
 
     TorchScriptPredictor(
-            SharedModels.Lease lease,
+            SharedLeases.Lease<Model> lease,
             Device device,
             ShapeBuckets buckets,
             ModelShape shape,
             ModelContract contract) {
         this.lease = lease;
-        this.predictor = lease.model().newPredictor(new NoopTranslator());
+        this.predictor = lease.get().newPredictor(new NoopTranslator());
         this.manager = NDManager.newBaseManager(device, "PyTorch");
         this.buckets = buckets;
         this.shape = shape;
@@ -143,7 +146,7 @@ public final class TorchScriptPredictor implements BatchPredictor {
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
         // Reverse order of acquisition: arrays, predictor, then the hold on the shared model.
         try {
             manager.close();

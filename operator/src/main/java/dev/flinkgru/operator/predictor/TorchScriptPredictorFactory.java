@@ -1,6 +1,7 @@
 package dev.flinkgru.operator.predictor;
 
 import ai.djl.Device;
+import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -13,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.util.Preconditions;
 
 /**
  * Opens {@link TorchScriptPredictor}s for a TorchScript file honouring the model contract {@code
@@ -23,17 +26,12 @@ import java.util.List;
  * (the same O for both) and h[L,B,H], float32 ({@link ModelContract}). Every batch is checked the
  * same way before its floats are read.
  */
+@PublicEvolving
 public final class TorchScriptPredictorFactory implements BatchPredictorFactory {
 
     private static final long serialVersionUID = 1L;
 
-    private final String modelPath;
-    private final int hiddenSize;
-    private final int layers;
-    private final String device;
-    private final int intraOpThreads;
-    private final int interOpThreads;
-    private final boolean warmUp;
+    private final PredictorSettings settings;
 
     /**
      * @param modelPath the TorchScript file
@@ -52,41 +50,49 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
             int intraOpThreads,
             int interOpThreads,
             boolean warmUp) {
-        checkPositive(hiddenSize, "hidden size");
-        checkPositive(layers, "layers");
-        DeviceSpec.validate(device);
-        this.modelPath = modelPath;
-        this.hiddenSize = hiddenSize;
-        this.layers = layers;
-        this.device = device;
-        this.intraOpThreads = intraOpThreads;
-        this.interOpThreads = interOpThreads;
-        this.warmUp = warmUp;
+        this(
+                new PredictorSettings(
+                        modelPath,
+                        hiddenSize,
+                        layers,
+                        device,
+                        intraOpThreads,
+                        interOpThreads,
+                        warmUp));
     }
 
-    /** CPU, engine-default threads, no warm-up. */
+    /** CPU, {@link PredictorSettings#DEFAULT_THREADS} each, no warm-up. */
     public TorchScriptPredictorFactory(String modelPath, int hiddenSize, int layers) {
-        this(modelPath, hiddenSize, layers, "cpu", 0, 0, false);
+        this(new PredictorSettings(modelPath, hiddenSize, layers));
+    }
+
+    /** Opens the model of {@code settings} on DJL's PyTorch engine. */
+    public TorchScriptPredictorFactory(PredictorSettings settings) {
+        this.settings = Preconditions.checkNotNull(settings, "settings must not be null");
     }
 
     @Override
     public BatchPredictor open(int inputSize, int maxBatchSize) throws Exception {
-        checkPositive(inputSize, "input size");
+        Preconditions.checkArgument(
+                inputSize >= 1, "input size must be at least 1, was %s", inputSize);
+        String modelPath = settings.modelPath();
+        int hiddenSize = settings.hiddenSize();
+        int layers = settings.layers();
         Path path = Paths.get(modelPath);
         SharedModels.requireModelFile(path);
         long fingerprint = ModelFingerprint.of(path);
-        SharedModels.configureThreads(intraOpThreads, interOpThreads);
-        Device dev = DeviceSpec.resolve(device, Engine.getEngine("PyTorch"));
-        SharedModels.Lease lease = SharedModels.acquire(path, fingerprint, dev);
+        SharedModels.configureThreads(settings.intraOpThreads(), settings.interOpThreads());
+        Device dev = DeviceSpec.resolve(settings.device(), Engine.getEngine("PyTorch"));
+        SharedLeases.Lease<Model> lease = SharedModels.acquire(path, fingerprint, dev);
         try {
             ShapeBuckets buckets = new ShapeBuckets(maxBatchSize);
             ModelContract contract = new ModelContract(modelPath, inputSize, hiddenSize, layers);
-            int outputSize = probe(lease, dev, contract, inputSize, buckets);
+            int outputSize = probe(lease, dev, contract, inputSize, layers, hiddenSize, buckets);
             ModelShape shape =
                     new ModelShape(inputSize, hiddenSize, layers, outputSize, fingerprint);
             TorchScriptPredictor predictor =
                     new TorchScriptPredictor(lease, dev, buckets, shape, contract);
-            if (warmUp) {
+            if (settings.warmUp()) {
                 predictor.warmUp();
             }
             return predictor;
@@ -101,14 +107,16 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
      * Parameter names only add hints to the message of a probe that failed.
      */
     private int probe(
-            SharedModels.Lease lease,
+            SharedLeases.Lease<Model> lease,
             Device dev,
             ModelContract contract,
             int inputSize,
+            int layers,
+            int hiddenSize,
             ShapeBuckets buckets) {
         int outputSize = 0;
         try (NDManager probe = NDManager.newBaseManager(dev, "PyTorch");
-                var predictor = lease.model().newPredictor(new NoopTranslator())) {
+                var predictor = lease.get().newPredictor(new NoopTranslator())) {
             for (int batch : ModelContract.probeBatches(buckets)) {
                 try (NDManager step = probe.newSubManager()) {
                     NDList in =
@@ -129,9 +137,9 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
         return outputSize;
     }
 
-    private static ModelContract.Hints hints(SharedModels.Lease lease) {
+    private static ModelContract.Hints hints(SharedLeases.Lease<Model> lease) {
         try {
-            return TorchScriptModels.gruHints(TorchScriptModels.parameters(lease.model()));
+            return TorchScriptModels.gruHints(TorchScriptModels.parameters(lease.get()));
         } catch (RuntimeException e) {
             return ModelContract.Hints.none(); // hints are a courtesy, never a second failure
         }
@@ -152,32 +160,23 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
                 name, array.getShape().getShape(), array.getDataType().toString());
     }
 
-    private static void checkPositive(int value, String what) {
-        if (value < 1) {
-            throw new IllegalArgumentException(what + " must be at least 1, was " + value);
-        }
-    }
-
     @Override
     public String explain() {
-        return "TorchScript "
-                + modelPath
-                + " (H="
-                + hiddenSize
-                + ", L="
-                + layers
-                + ") on "
-                + device;
+        return "TorchScript " + settings.describeModel() + " on " + settings.device();
     }
 
     @Override
     public String modelPath() {
-        return modelPath;
+        return settings.modelPath();
+    }
+
+    /** The settings this factory opens its model with. */
+    public PredictorSettings settings() {
+        return settings;
     }
 
     @Override
     public BatchPredictorFactory forModel(String modelPath) {
-        return new TorchScriptPredictorFactory(
-                modelPath, hiddenSize, layers, device, intraOpThreads, interOpThreads, warmUp);
+        return new TorchScriptPredictorFactory(settings.withModelPath(modelPath));
     }
 }

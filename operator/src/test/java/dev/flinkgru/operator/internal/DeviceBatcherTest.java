@@ -42,8 +42,8 @@ class DeviceBatcherTest {
     void aJoinedCallThatFailsAnswersEachRequestOnItsOwn(TestInfo info) throws Exception {
         String name = info.getDisplayName();
         GatedPredictorFactory factory = new GatedPredictorFactory(name);
-        DeviceBatcher batcher =
-                DeviceBatcher.acquire(name, 8, Duration.ZERO, () -> factory.open(1, 8));
+        var lease = DeviceBatcher.acquire(name, 8, Duration.ZERO, () -> factory.open(1, 8));
+        DeviceBatcher batcher = lease.get();
         GatedPredictorFactory.Gate gate = GatedPredictorFactory.gate(name);
         try {
             Rows first = new Rows(2, 1);
@@ -69,7 +69,7 @@ class DeviceBatcherTest {
             assertThat(batcher.calls()).isEqualTo(4);
             assertThat(batcher.rowsPerCall().getStatistics().getMax()).isEqualTo(6);
         } finally {
-            batcher.release();
+            lease.close();
         }
     }
 
@@ -79,8 +79,8 @@ class DeviceBatcherTest {
         GatedPredictorFactory factory = new GatedPredictorFactory(name);
         GatedPredictorFactory.Gate gate = GatedPredictorFactory.gate(name);
         gate.open();
-        DeviceBatcher batcher =
-                DeviceBatcher.acquire(name, 8, Duration.ofMinutes(1), () -> factory.open(1, 8));
+        var lease = DeviceBatcher.acquire(name, 8, Duration.ofMinutes(1), () -> factory.open(1, 8));
+        DeviceBatcher batcher = lease.get();
         try {
             Rows a = new Rows(3, 1);
             Rows b = new Rows(5, 10);
@@ -92,7 +92,7 @@ class DeviceBatcherTest {
             bDone.get();
             assertThat(gate.calls()).extracting(List::size).containsExactly(8);
         } finally {
-            batcher.release();
+            lease.close();
         }
     }
 
@@ -100,19 +100,17 @@ class DeviceBatcherTest {
     void theBatcherIsSharedByKeyAndStopsWithItsLastHold(TestInfo info) throws Exception {
         String name = info.getDisplayName();
         CountingPredictorFactory factory = new CountingPredictorFactory(name, 1L);
-        DeviceBatcher one =
-                DeviceBatcher.acquire(name, 4, Duration.ofMillis(1), () -> factory.open(1, 4));
-        DeviceBatcher two =
-                DeviceBatcher.acquire(name, 4, Duration.ofMillis(1), () -> factory.open(1, 4));
-        assertThat(two).isSameAs(one);
-        one.release();
+        var one = DeviceBatcher.acquire(name, 4, Duration.ofMillis(1), () -> factory.open(1, 4));
+        var two = DeviceBatcher.acquire(name, 4, Duration.ofMillis(1), () -> factory.open(1, 4));
+        assertThat(two.get()).isSameAs(one.get());
+        one.close();
+        one.close(); // a lease is returned once
         Rows rows = new Rows(4, 1);
-        rows.submit(two).get();
+        rows.submit(two.get()).get();
         assertThat(rows.y).containsExactly(1f, 1f, 2f, 1f, 3f, 1f, 4f, 1f);
-        two.release();
-        DeviceBatcher three =
-                DeviceBatcher.acquire(name, 4, Duration.ofMillis(1), () -> factory.open(1, 4));
-        assertThat(three).isNotSameAs(one);
-        three.release();
+        two.close();
+        var three = DeviceBatcher.acquire(name, 4, Duration.ofMillis(1), () -> factory.open(1, 4));
+        assertThat(three.get()).isNotSameAs(one.get());
+        three.close();
     }
 }
