@@ -4,6 +4,7 @@ import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruInference;
 import dev.flinkgru.tools.command.CliException;
 import dev.flinkgru.tools.command.ErrorPrinter;
+import dev.flinkgru.tools.command.LocalCluster;
 import dev.flinkgru.tools.command.Progress;
 import dev.flinkgru.tools.io.ReplaySavepoint;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.CheckpointException;
@@ -65,6 +67,7 @@ final class ReplayJob {
     private final Path out;
     private final Path restoreFrom;
     private final Path savepointDir;
+    private final Path stateDir;
     private final Progress progress;
 
     /**
@@ -75,6 +78,7 @@ final class ReplayJob {
      * @param out OUT.csv, header already written
      * @param restoreFrom a Flink savepoint to start from, or null
      * @param savepointDir where to take a savepoint after the events (the job then stops), or null
+     * @param stateDir the local cluster's checkpoint storage ({@link LocalCluster#forJobs})
      * @param progress where the predictions so far are reported while the job runs
      */
     ReplayJob(
@@ -85,6 +89,7 @@ final class ReplayJob {
             Path out,
             Path restoreFrom,
             Path savepointDir,
+            Path stateDir,
             Progress progress) {
         this.events = events;
         this.features = features;
@@ -93,11 +98,15 @@ final class ReplayJob {
         this.out = out;
         this.restoreFrom = restoreFrom;
         this.savepointDir = savepointDir;
+        this.stateDir = stateDir;
         this.progress = progress;
     }
 
     Result run() {
-        Configuration config = new Configuration();
+        Configuration config = LocalCluster.forJobs(stateDir, new Configuration());
+        // Without checkpoints a restart would run the events again from the first and write
+        // their rows twice: a failure ends the run.
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         if (restoreFrom != null) {
             SavepointRestoreSettings.toConfiguration(
                     SavepointRestoreSettings.forPath(restoreFrom.toUri().toString(), false),
@@ -108,8 +117,8 @@ final class ReplayJob {
         config.set(
                 HeartbeatManagerOptions.HEARTBEAT_INTERVAL,
                 savepointDir != null ? Duration.ofMillis(100) : Duration.ofSeconds(1));
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
+        StreamExecutionEnvironment env = LocalCluster.environment("flink-gru replay", config);
+        env.setParallelism(parallelism);
         env.setMaxParallelism(ReplaySavepoint.MAX_PARALLELISM);
         var source =
                 env.fromSource(
