@@ -118,8 +118,9 @@ public final class LocalCluster {
 
     /**
      * An environment whose jobs each run in a MiniCluster of their own, started with {@code config}
-     * (see {@link #network} and {@link #forJobs}). While a job runs, each of its failures and each
-     * checkpoint that fails is one line on stderr, {@code <command>: <what>: <root cause>}.
+     * (see {@link #network} and {@link #forJobs}). Until a job ends, each of its failures it
+     * restarts from and each checkpoint that fails (unless the job is being cancelled) is one line
+     * on stderr, {@code <command>: <what>: <root cause>}.
      */
     public static StreamExecutionEnvironment environment(String command, Configuration config) {
         config.set(DeploymentOptions.TARGET, LocalExecutor.NAME);
@@ -224,8 +225,8 @@ public final class LocalCluster {
 
     /**
      * Watches each job it is told of, from its submission to its end, and prints a line for each
-     * new failure (while the job restarts) and each checkpoint that fails while it runs. The last
-     * failure, after which the job fails for good, is the command's to report.
+     * new failure (while the job restarts) and each checkpoint that fails, but while it is being
+     * cancelled. The last failure, after which the job fails for good, is the command's to report.
      */
     private static final class FailureReporter implements JobListener {
         private final String command;
@@ -285,7 +286,7 @@ public final class LocalCluster {
                                         + rootCause(failure.getException()));
                     }
                 }
-                if (status == JobStatus.RUNNING) {
+                if (status != JobStatus.CANCELLING && status != JobStatus.CANCELED) {
                     lastFailedCheckpoint = reportFailedCheckpoints(graph, lastFailedCheckpoint);
                 }
                 if (status.isGloballyTerminalState()) {
