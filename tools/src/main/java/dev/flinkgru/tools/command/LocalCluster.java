@@ -63,7 +63,8 @@ public final class LocalCluster {
     /** The wait before each restart. */
     public static final Duration RESTART_DELAY = Duration.ofSeconds(1);
 
-    private static final Duration POLL = Duration.ofMillis(250);
+    /** How often a job is looked at: more often than it can restart ({@link #RESTART_DELAY}). */
+    private static final Duration POLL = Duration.ofMillis(500);
 
     /**
      * The checkpoint failures Flink's {@code CheckpointFailureManager} counts against {@code
