@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -55,6 +56,11 @@ public final class GruKafkaPipeline {
         env.enableCheckpointing(
                 config.get(KafkaJobOptions.CHECKPOINT_INTERVAL).toMillis(),
                 CheckpointingMode.EXACTLY_ONCE);
+        env.configure(
+                new Configuration()
+                        .set(
+                                CheckpointingOptions.INCREMENTAL_CHECKPOINTS,
+                                config.get(KafkaJobOptions.CHECKPOINT_INCREMENTAL)));
 
         String servers = config.get(KafkaJobOptions.BOOTSTRAP_SERVERS);
         String inputTopic = JobSettings.required(config, KafkaJobOptions.INPUT_TOPIC);

@@ -133,6 +133,18 @@ public final class KafkaJobOptions {
                             "Checkpoint interval; with EXACTLY_ONCE also the delay until output"
                                     + " is visible to read_committed readers.");
 
+    public static final ConfigOption<Boolean> CHECKPOINT_INCREMENTAL =
+            ConfigOptions.key("job.checkpoint-incremental")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Incremental checkpoints where the state backend takes them (RocksDB:"
+                                    + " a checkpoint uploads only the files written since the"
+                                    + " last one, so its cost follows the keys touched, not all"
+                                    + " keys); the hashmap backend takes full ones either way."
+                                    + " Overrides the cluster's"
+                                    + " execution.checkpointing.incremental.");
+
     public static final ConfigOption<Integer> PARALLELISM =
             ConfigOptions.key("job.parallelism")
                     .intType()

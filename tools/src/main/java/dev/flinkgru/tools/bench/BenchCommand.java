@@ -12,6 +12,7 @@ import dev.flinkgru.tools.command.CliException;
 import dev.flinkgru.tools.command.ConfigFlags;
 import dev.flinkgru.tools.command.Converters;
 import dev.flinkgru.tools.command.Converters.IntList;
+import dev.flinkgru.tools.command.LocalCluster;
 import dev.flinkgru.tools.command.Progress;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -646,7 +647,8 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                 StateBackendOptions.STATE_BACKEND,
                 config.backend().equals("heap") ? "hashmap" : "rocksdb");
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+                LocalCluster.environment("flink-gru bench", LocalCluster.network(flink));
+        env.setParallelism(parallelism);
         // Network buffers leave when full or after this long; Flink's default of 100 ms would
         // dominate the latency of a half-loaded pipeline.
         env.setBufferTimeout(bufferTimeoutMillis);

@@ -8,6 +8,7 @@ import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.testing.kafka.LocalKafka;
 import dev.flinkgru.tools.command.CliException;
 import dev.flinkgru.tools.command.ConfigFlags;
+import dev.flinkgru.tools.command.LocalCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -129,7 +130,8 @@ public final class DemoCommand implements Callable<Integer>, ConfigFlags {
             names = "--work-dir",
             paramLabel = "DIR",
             defaultValue = ".flink-gru",
-            description = "The broker's data (kafka/) and the charts (demo/).")
+            description =
+                    "The broker's data (kafka/), the charts and the job's checkpoints (demo/).")
     Path workDir;
 
     @Override
@@ -288,7 +290,10 @@ public final class DemoCommand implements Callable<Integer>, ConfigFlags {
             DemoMetricsReporter.reset();
 
             StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
+                    LocalCluster.environment(
+                            "flink-gru demo",
+                            LocalCluster.forJobs(workDir.resolve("demo"), config));
+            env.setParallelism(parallelism);
             GruKafkaPipeline.build(env, config, scenario.codec());
             say(
                     String.format(

@@ -51,7 +51,7 @@ import picocli.CommandLine.Option;
             "    [--pipeline-depth N] [--shared-device] [--state-ttl DURATION]",
             "    [--history N] [--state-policy RESET|FAIL|KEEP|REWARM]",
             "    [--backend auto|onnx|torchscript|reference] [--model-sha256 HEX] [--rejects FILE]",
-            "    [--stop-after N --savepoint-dir D] [--resume D]"
+            "    [--stop-after N --savepoint-dir D] [--resume D] [--work-dir .flink-gru]"
         },
         description = {
             "Runs a CSV of events through the operator in a local Flink MiniCluster.",
@@ -196,6 +196,13 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
                             + " consumed.")
     Path resumeDir;
 
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            defaultValue = ".flink-gru",
+            description = "The local cluster's checkpoint storage goes to DIR/replay/.")
+    Path workDir;
+
     @Override
     public Map<String, String> flagsByKey() {
         return Map.of(
@@ -312,6 +319,7 @@ public final class ReplayCommand implements Callable<Integer>, ConfigFlags {
                                                 maxOutOfOrderness.toMillis(),
                                                 input.skippedMaxTimestamp())
                                         : ReplayJob.Order.ARRIVAL,
+                                workDir.resolve("replay"),
                                 progress.forWork(input.events().size()))
                         .run();
         System.err.println(summary(input, result, out, rejects, began, parallelism, batchSize));

@@ -5,6 +5,7 @@ import dev.flinkgru.operator.GruInference;
 import dev.flinkgru.operator.GruPrediction;
 import dev.flinkgru.tools.command.CliException;
 import dev.flinkgru.tools.command.ErrorPrinter;
+import dev.flinkgru.tools.command.LocalCluster;
 import dev.flinkgru.tools.command.Progress;
 import dev.flinkgru.tools.io.ReplaySavepoint;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.apache.flink.api.common.eventtime.NoWatermarksGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.CheckpointException;
@@ -83,6 +85,7 @@ final class ReplayJob {
     private final Path savepointDir;
     private final Path rejects;
     private final Order order;
+    private final Path stateDir;
     private final Progress progress;
 
     /**
@@ -108,6 +111,7 @@ final class ReplayJob {
      * @param savepointDir where to take a savepoint after the events (the job then stops), or null
      * @param rejects the rejects file to append the operator's refusals to, or null
      * @param order arrival order, or the event-time watermarks the source emits
+     * @param stateDir the local cluster's checkpoint storage ({@link LocalCluster#forJobs})
      * @param progress where the predictions so far are reported while the job runs
      */
     ReplayJob(
@@ -120,6 +124,7 @@ final class ReplayJob {
             Path savepointDir,
             Path rejects,
             Order order,
+            Path stateDir,
             Progress progress) {
         this.events = events;
         this.features = features;
@@ -130,11 +135,15 @@ final class ReplayJob {
         this.savepointDir = savepointDir;
         this.rejects = rejects;
         this.order = order;
+        this.stateDir = stateDir;
         this.progress = progress;
     }
 
     Result run() {
-        Configuration config = new Configuration();
+        Configuration config = LocalCluster.forJobs(stateDir, new Configuration());
+        // Without checkpoints a restart would run the events again from the first and write
+        // their rows twice: a failure ends the run.
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         if (restoreFrom != null) {
             SavepointRestoreSettings.toConfiguration(
                     SavepointRestoreSettings.forPath(restoreFrom.toUri().toString(), false),
@@ -145,8 +154,8 @@ final class ReplayJob {
         config.set(
                 HeartbeatManagerOptions.HEARTBEAT_INTERVAL,
                 savepointDir != null ? Duration.ofMillis(100) : Duration.ofSeconds(1));
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
+        StreamExecutionEnvironment env = LocalCluster.environment("flink-gru replay", config);
+        env.setParallelism(parallelism);
         env.setMaxParallelism(ReplaySavepoint.MAX_PARALLELISM);
         var source =
                 env.fromSource(

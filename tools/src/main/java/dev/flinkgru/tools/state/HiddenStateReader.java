@@ -5,6 +5,7 @@ import dev.flinkgru.state.GruKeyedState;
 import dev.flinkgru.state.HiddenState;
 import dev.flinkgru.state.WaitingEvent;
 import dev.flinkgru.tools.command.CliException;
+import dev.flinkgru.tools.command.LocalCluster;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.SavepointReader;
@@ -39,7 +41,10 @@ final class HiddenStateReader {
 
     /** All keys' states, sorted by key. */
     static List<KeyedHiddenState> readAll(GruSavepoint savepoint) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
+        StreamExecutionEnvironment env =
+                LocalCluster.environment(
+                        "flink-gru state", LocalCluster.network(new Configuration()));
+        env.setParallelism(1);
         List<KeyedHiddenState> states = new ArrayList<>();
         try {
             SavepointReader reader =

@@ -7,6 +7,7 @@ import dev.flinkgru.state.GruKeyedState;
 import dev.flinkgru.state.HiddenState;
 import dev.flinkgru.state.HiddenStateSerializer;
 import dev.flinkgru.tools.command.CliException;
+import dev.flinkgru.tools.command.LocalCluster;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -15,6 +16,7 @@ import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.api.OperatorIdentifier;
@@ -88,7 +90,10 @@ final class HiddenStateWriter {
 
     private static void write(
             List<KeyedHiddenState> states, Path target, String uid, String jobName, Start start) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
+        StreamExecutionEnvironment env =
+                LocalCluster.environment(
+                        "flink-gru state", LocalCluster.network(new Configuration()));
+        env.setParallelism(1);
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         // Without object reuse, Flink 2.2 copies the writer's OperatorSubtaskStates between its
         // chained reduce operators with Kryo, and the copies come out empty: the savepoint then

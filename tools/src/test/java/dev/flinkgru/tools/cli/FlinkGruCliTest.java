@@ -96,7 +96,20 @@ class FlinkGruCliTest {
                         "--kafka.bootstrap-servers",
                         "127.0.0.1:29093",
                         "--help");
+        assertThat(command.workDir).isEqualTo(Path.of(".flink-gru"));
         assertThat(cli("job", "--help").out())
-                .startsWith("Usage: flink-gru job sensor|recommendation");
+                .startsWith("Usage: flink-gru job [--work-dir .flink-gru] sensor|recommendation");
+    }
+
+    @Test
+    void theWorkDirectoryComesBeforeTheJobsName() {
+        ParseResult parsed =
+                FlinkGruCli.commandLine()
+                        .parseArgs("job", "--work-dir", "/tmp/w", "sensor", "--work-dir", "x");
+        JobCommand command = (JobCommand) parsed.subcommand().commandSpec().userObject();
+        assertThat(command.workDir).isEqualTo(Path.of("/tmp/w"));
+        assertThat(command.options)
+                .as("after the name: the job's")
+                .containsExactly("--work-dir", "x");
     }
 }
