@@ -15,6 +15,9 @@ package dev.flinkgru.tools.bench;
  * @param pipelineDepth the operator's gru.pipeline.depth (0 for no-model and the predictor alone)
  * @param shared whether the subtasks shared one device batcher
  * @param deviceBatchMean mean rows per predictor (device) call, 0 where not measured
+ * @param keys keys of the stream (0: not recorded, a run before --keys was)
+ * @param keyDistribution uniform or zipf:S
+ * @param checkpoints the throughput run's checkpoints ({@link CheckpointStats#NONE} without)
  */
 record BenchResult(
         String mode,
@@ -27,7 +30,40 @@ record BenchResult(
         String predictor,
         int pipelineDepth,
         boolean shared,
-        double deviceBatchMean) {
+        double deviceBatchMean,
+        int keys,
+        String keyDistribution,
+        CheckpointStats checkpoints) {
+
+    /** A result of a run before keys, their distribution and checkpoints were recorded. */
+    BenchResult(
+            String mode,
+            int hidden,
+            int batch,
+            String backend,
+            double eventsPerSecond,
+            double p50Millis,
+            double p99Millis,
+            String predictor,
+            int pipelineDepth,
+            boolean shared,
+            double deviceBatchMean) {
+        this(
+                mode,
+                hidden,
+                batch,
+                backend,
+                eventsPerSecond,
+                p50Millis,
+                p99Millis,
+                predictor,
+                pipelineDepth,
+                shared,
+                deviceBatchMean,
+                0,
+                "uniform",
+                CheckpointStats.NONE);
+    }
 
     /** A result of a run before predictors, pipelining and shared devices were measured. */
     BenchResult(
