@@ -96,8 +96,12 @@ public final class GruInference {
         return new GruOperatorFactory(settings);
     }
 
-    /** Adds the operator, with its uid, after {@code events}. */
+    /**
+     * Adds the operator, with its uid, after {@code events}, and to the job's configuration the
+     * {@link RocksDBDefaults} it does not set.
+     */
     public SingleOutputStreamOperator<GruPrediction> apply(KeyedStream<GruEvent, String> events) {
+        RocksDBDefaults.applyTo(events.getExecutionEnvironment());
         return events.transform(
                         "GRU inference",
                         TypeInformation.of(GruPrediction.class),

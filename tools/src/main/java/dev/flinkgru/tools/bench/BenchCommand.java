@@ -5,6 +5,7 @@ import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruInference;
 import dev.flinkgru.operator.GruOptions;
 import dev.flinkgru.operator.GruPrediction;
+import dev.flinkgru.operator.RocksDBDefaults;
 import dev.flinkgru.operator.predictor.BatchPredictor;
 import dev.flinkgru.operator.predictor.BatchPredictorFactory;
 import dev.flinkgru.operator.predictor.BatchPredictors;
@@ -27,6 +28,7 @@ import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
@@ -49,8 +51,9 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         showDefaultValues = true,
         customSynopsis = {
-            "flink-gru bench [--quick] [--events N] [--keys N] [--hidden 64,256]"
-                    + " [--batches 64,256,1024]",
+            "flink-gru bench [--quick] [--events N] [--keys N]"
+                    + " [--key-distribution uniform|zipf:S] [--hidden 64,256]",
+            "    [--batches 64,256,1024] [--checkpoint-interval-ms N]",
             "    [--backends heap,rocksdb] [--parallelism P] [--per-event-events N]"
                     + " [--latency-seconds S]",
             "    [--max-delay-ms N] [--buffer-timeout-ms N] [--device cpu|gpu|gpu:N|auto]"
@@ -61,7 +64,8 @@ import picocli.CommandLine.Option;
         },
         description = {
             "Throughput and latency: no model, per event, batched.",
-            "Throughput and latency of one generated stream (F=8, a scattered key order) through"
+            "Throughput and latency of one generated stream (F=8, keys uniform in a scattered"
+                    + " order, or Zipf) through"
                     + " the same pipeline, for each hidden size and state backend:"
                     + " no-model (Flink's keyed-state ceiling), per-event (batch size 1) and"
                     + " batched (each engine and pipeline depth); the predictor alone (no Flink);"
@@ -93,8 +97,29 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
             names = "--keys",
             paramLabel = "N",
             defaultValue = "100000",
-            description = "Keys of the stream.")
+            description = "Keys of the stream (up to 10^7 and more on RocksDB).")
     int keys;
+
+    @Option(
+            names = "--key-distribution",
+            paramLabel = "D",
+            defaultValue = "uniform",
+            description =
+                    "How events spread over the keys: uniform (every key equally often) or zipf:S"
+                            + " (key rank r with probability ~ 1/r^S, as per-user traffic is;"
+                            + " e.g. zipf:1.1).")
+    String keyDistributionText;
+
+    @Option(
+            names = "--checkpoint-interval-ms",
+            paramLabel = "N",
+            defaultValue = "0",
+            description =
+                    "Checkpoint every N ms (0: never), to a temporary directory; on RocksDB"
+                            + " incremental. Each row then gives its throughput run's checkpoints:"
+                            + " count, median and longest duration, median checkpointed size and"
+                            + " the last one's full size.")
+    long checkpointIntervalMs;
 
     @Option(
             names = "--hidden",
@@ -209,7 +234,10 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                     "Also writes the results as JSON:"
                             + " {\"results\":[{\"mode\",\"hidden\",\"batch\",\"backend\","
                             + "\"events_per_s\",\"p50_ms\",\"p99_ms\",\"engine\",\"predictor\","
-                            + "\"pipeline_depth\",\"shared\",\"device_batch_mean\"}]}.")
+                            + "\"pipeline_depth\",\"shared\",\"device_batch_mean\",\"keys\","
+                            + "\"key_distribution\",\"checkpoints\",\"checkpoint_ms\","
+                            + "\"checkpoint_max_ms\",\"checkpoint_bytes\","
+                            + "\"checkpoint_full_bytes\"}]}.")
     Path json;
 
     @Option(
@@ -228,6 +256,7 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
     Path chartFrom;
 
     long eventCount;
+    KeyDistribution keyDistribution;
     List<String> engines;
     int[] pipelineDepths;
     int[] hiddenSizes;
@@ -280,6 +309,12 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                 perEventEventsOption != null ? perEventEventsOption : quick ? 40_000 : 300_000;
         latencyRun = Duration.ofSeconds(latencySeconds != null ? latencySeconds : quick ? 6 : 20);
         maxDelay = Duration.ofMillis(maxDelayMs);
+        keyDistribution = KeyDistribution.parse(keyDistributionText, keys);
+        if (checkpointIntervalMs < 0) {
+            throw CliException.usage(
+                    "--checkpoint-interval-ms must be 0 (never) or more, not "
+                            + checkpointIntervalMs);
+        }
         engines = List.of(engineList.split(","));
         for (String engine : engines) {
             if (!engine.equals("torchscript") && !engine.equals("onnx")) {
@@ -354,10 +389,11 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
     private List<BenchResult> runAll() throws Exception {
         System.out.printf(
                 Locale.ROOT,
-                "bench: %,d events over %,d keys, F=%d, parallelism %d, %d cores, max delay %d ms,"
-                        + " buffer timeout %d ms, device %s, engines %s, pipeline depths %s%n",
+                "bench: %,d events over %,d keys (%s), F=%d, parallelism %d, %d cores, max delay %d"
+                        + " ms, buffer timeout %d ms, device %s, engines %s, pipeline depths %s%s%n",
                 eventCount,
                 keys,
+                keyDistribution,
                 FEATURES,
                 parallelism,
                 Runtime.getRuntime().availableProcessors(),
@@ -365,7 +401,13 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                 bufferTimeoutMillis,
                 device,
                 String.join(",", engines),
-                java.util.Arrays.toString(pipelineDepths));
+                java.util.Arrays.toString(pipelineDepths),
+                checkpointIntervalMs > 0
+                        ? String.format(
+                                Locale.ROOT,
+                                ", checkpoints every %d ms (incremental on RocksDB)",
+                                checkpointIntervalMs)
+                        : "");
         List<Config> configs = new ArrayList<>();
         for (String backend : simulatedOnly ? List.<String>of() : backends) {
             for (int hidden : hiddenSizes) {
@@ -546,7 +588,11 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                             engine,
                             0,
                             false,
-                            batch);
+                            batch,
+                            keys,
+                            keyDistribution.toString(),
+                            CheckpointStats.NONE,
+                            "arrival");
             System.out.printf(
                     Locale.ROOT,
                     "  %-11s H=%-4d predictor alone B=%-5d %,12.0f events/s   step p50 %.3f ms,"
@@ -585,6 +631,7 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
         progress.say(String.format(Locale.ROOT, "%s: throughput, %,d events", name, count));
         runJob(config, count, 0);
         double peak = BenchSink.eventsPerSecond();
+        CheckpointStats checkpoints = CheckpointStatsReporter.stats();
         double deviceBatch =
                 config.mode().equals("no-model") ? 0 : MeteredPredictorFactory.meanRowsPerCall();
         // The simulated device's busy share of the measured window (count / peak seconds).
@@ -612,6 +659,9 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                         config.depth(),
                         config.shared(),
                         deviceBatch,
+                        keys,
+                        keyDistribution.toString(),
+                        checkpoints,
                         Converters.flagValue(config.order()));
         System.out.printf(
                 Locale.ROOT,
@@ -638,6 +688,9 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                                 ", %.0f rows per device call, device busy %.0f%%",
                                 deviceBatch,
                                 100 * busy));
+        if (checkpoints.count() > 0) {
+            System.out.println("    " + describe(checkpoints));
+        }
         return result;
     }
 
@@ -646,6 +699,22 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
         flink.set(
                 StateBackendOptions.STATE_BACKEND,
                 config.backend().equals("heap") ? "hashmap" : "rocksdb");
+        Path checkpointDir = null;
+        if (checkpointIntervalMs > 0) {
+            checkpointDir = Files.createTempDirectory("flink-gru-bench-checkpoints");
+            flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
+            flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+            flink.set(
+                    CheckpointingOptions.CHECKPOINTING_INTERVAL,
+                    Duration.ofMillis(checkpointIntervalMs));
+            flink.setString(
+                    "metrics.reporter.bench.factory.class",
+                    CheckpointStatsReporter.Factory.class.getName());
+            flink.setString("metrics.reporter.bench.interval", "50 ms");
+        }
+        // The operator's RocksDB defaults for every run, the no-model ceiling's included.
+        flink.addAll(RocksDBDefaults.missingFrom(flink));
         StreamExecutionEnvironment env =
                 LocalCluster.environment("flink-gru bench", LocalCluster.network(flink));
         env.setParallelism(parallelism);
@@ -657,7 +726,7 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
         DataStream<GruEvent> source =
                 env.fromSource(
                         new DataGeneratorSource<>(
-                                new BenchEvents(keys, FEATURES),
+                                new BenchEvents(keyDistribution, FEATURES),
                                 count,
                                 limiter,
                                 TypeInformation.of(GruEvent.class)),
@@ -689,7 +758,14 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
         BenchSink.reset();
         MeteredPredictorFactory.reset();
         SimulatedDevice.resetBusy();
-        env.execute("flink-gru bench " + config.mode() + " B=" + config.batch());
+        CheckpointStatsReporter.reset();
+        try {
+            env.execute("flink-gru bench " + config.mode() + " B=" + config.batch());
+        } finally {
+            if (checkpointDir != null) {
+                deleteRecursively(checkpointDir);
+            }
+        }
         if (BenchSink.COUNT.get() != count) {
             throw new IllegalStateException(
                     "bench job emitted "
@@ -700,8 +776,43 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
         }
     }
 
+    /** One line of a run's checkpoint figures. */
+    static String describe(CheckpointStats checkpoints) {
+        return String.format(
+                Locale.ROOT,
+                "checkpoints: %d, duration median %.0f ms, max %.0f ms; checkpointed size median"
+                        + " %s, last full size %s",
+                checkpoints.count(),
+                checkpoints.medianMillis(),
+                checkpoints.maxMillis(),
+                mebibytes(checkpoints.medianBytes()),
+                mebibytes(checkpoints.fullBytes()));
+    }
+
+    private static String mebibytes(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
     private void printTable(List<BenchResult> results) {
         System.out.println();
+        results.stream()
+                .filter(r -> r.keys() > 0)
+                .findFirst()
+                .ifPresent(
+                        r ->
+                                System.out.printf(
+                                        Locale.ROOT,
+                                        "keys: %,d, %s%n",
+                                        r.keys(),
+                                        r.keyDistribution()));
         System.out.printf(
                 "%-8s %-5s %-10s %-11s %5s %6s %6s %14s %9s %9s %9s %11s %12s%n",
                 "backend",
@@ -742,6 +853,28 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                     batched ? ratio(r, perEvent) : "");
         }
         printSimulatedSummary(results);
+        printCheckpoints(results);
+    }
+
+    /** Each run's checkpoint figures, where it took any. */
+    private static void printCheckpoints(List<BenchResult> results) {
+        List<BenchResult> checkpointed =
+                results.stream().filter(r -> r.checkpoints().count() > 0).toList();
+        if (checkpointed.isEmpty()) {
+            return;
+        }
+        System.out.println();
+        for (BenchResult r : checkpointed) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-8s H=%-4d %-9s %-11s B=%-5d %s%n",
+                    r.backend(),
+                    r.hidden(),
+                    r.mode(),
+                    r.predictor(),
+                    r.batch(),
+                    describe(r.checkpoints()));
+        }
     }
 
     /** The simulated device's figures against its own bound and each other. */

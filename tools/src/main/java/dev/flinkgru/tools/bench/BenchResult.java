@@ -15,6 +15,9 @@ package dev.flinkgru.tools.bench;
  * @param pipelineDepth the operator's gru.pipeline.depth (0 for no-model and the predictor alone)
  * @param shared whether the subtasks shared one device batcher
  * @param deviceBatchMean mean rows per predictor (device) call, 0 where not measured
+ * @param keys keys of the stream (0: not recorded, a run before --keys was)
+ * @param keyDistribution uniform or zipf:S
+ * @param checkpoints the throughput run's checkpoints ({@link CheckpointStats#NONE} without)
  * @param order the operator's gru.order: {@code arrival} or {@code event-time} (latency then
  *     includes the wait for the watermark)
  */
@@ -30,9 +33,15 @@ record BenchResult(
         int pipelineDepth,
         boolean shared,
         double deviceBatchMean,
+        int keys,
+        String keyDistribution,
+        CheckpointStats checkpoints,
         String order) {
 
-    /** A result in arrival order. */
+    /**
+     * A result in arrival order of a run before keys, their distribution and checkpoints were
+     * recorded.
+     */
     BenchResult(
             String mode,
             int hidden,
@@ -57,6 +66,9 @@ record BenchResult(
                 pipelineDepth,
                 shared,
                 deviceBatchMean,
+                0,
+                "uniform",
+                CheckpointStats.NONE,
                 "arrival");
     }
 

@@ -14,9 +14,12 @@ import java.util.List;
 /**
  * The results of one bench run as {@code bench --json FILE} writes them: {@code
  * {"cores":N,"results":[{"mode","hidden","batch","backend","events_per_s","p50_ms","p99_ms",
- * "engine","predictor","pipeline_depth","shared","device_batch_mean"}]}} ({@code engine} and {@code
- * predictor} name the same: torchscript, onnx or simulated). Files of earlier runs, without the
- * last five fields, read as TorchScript at pipeline depth 1, unshared.
+ * "engine","predictor","pipeline_depth","shared","device_batch_mean","keys","key_distribution",
+ * "checkpoints","checkpoint_ms","checkpoint_max_ms","checkpoint_bytes","checkpoint_full_bytes"}]}}
+ * ({@code engine} and {@code predictor} name the same: torchscript, onnx or simulated; the
+ * checkpoint fields are 0 for a run without checkpoints). Files of earlier runs, without the fields
+ * after {@code p99_ms}, read as TorchScript at pipeline depth 1, unshared, keys 0 (not recorded),
+ * uniform, no checkpoints.
  *
  * @param cores the cores of the machine that ran them (0 if unknown)
  * @param results the measured configurations, in run order
@@ -44,6 +47,13 @@ record BenchResults(int cores, List<BenchResult> results) {
             node.put("pipeline_depth", r.pipelineDepth());
             node.put("shared", r.shared());
             node.put("device_batch_mean", r.deviceBatchMean());
+            node.put("keys", r.keys());
+            node.put("key_distribution", r.keyDistribution());
+            node.put("checkpoints", r.checkpoints().count());
+            node.put("checkpoint_ms", r.checkpoints().medianMillis());
+            node.put("checkpoint_max_ms", r.checkpoints().maxMillis());
+            node.put("checkpoint_bytes", r.checkpoints().medianBytes());
+            node.put("checkpoint_full_bytes", r.checkpoints().fullBytes());
             node.put("order", r.order());
         }
         if (file.toAbsolutePath().getParent() != null) {
@@ -88,6 +98,16 @@ record BenchResults(int cores, List<BenchResult> results) {
                             r.path("pipeline_depth").asInt(old.pipelineDepth()),
                             r.path("shared").asBoolean(false),
                             r.path("device_batch_mean").asDouble(0),
+                            r.path("keys").asInt(0),
+                            r.path("key_distribution").asText("uniform"),
+                            r.path("checkpoints").asInt(0) == 0
+                                    ? CheckpointStats.NONE
+                                    : new CheckpointStats(
+                                            r.path("checkpoints").asInt(),
+                                            r.path("checkpoint_ms").asDouble(),
+                                            r.path("checkpoint_max_ms").asDouble(),
+                                            r.path("checkpoint_bytes").asLong(),
+                                            r.path("checkpoint_full_bytes").asLong()),
                             r.path("order").asText("arrival")));
         }
         return new BenchResults(root.path("cores").asInt(0), results);

@@ -27,6 +27,8 @@ class BenchCommandTest {
         BenchCommand bench = resolved();
         assertThat(bench.eventCount).isEqualTo(5_000_000);
         assertThat(bench.keys).isEqualTo(100_000);
+        assertThat(bench.keyDistribution).hasToString("uniform");
+        assertThat(bench.checkpointIntervalMs).isZero();
         assertThat(bench.hiddenSizes).containsExactly(64, 256);
         assertThat(bench.batchSizes).containsExactly(64, 256, 1024);
         assertThat(bench.backends).containsExactly("heap", "rocksdb");
@@ -88,6 +90,21 @@ class BenchCommandTest {
     }
 
     @Test
+    void keysAtScaleTheirDistributionAndCheckpoints() {
+        BenchCommand scale =
+                resolved(
+                        "--keys",
+                        "10000000",
+                        "--key-distribution",
+                        "zipf:1.1",
+                        "--checkpoint-interval-ms",
+                        "5000");
+        assertThat(scale.keys).isEqualTo(10_000_000);
+        assertThat(scale.keyDistribution).hasToString("zipf:1.1");
+        assertThat(scale.checkpointIntervalMs).isEqualTo(5000);
+    }
+
+    @Test
     void badValuesAreUsageErrorsNamingTheFlag() {
         assertUsage(
                 List.of("--backends", "heap,mem"),
@@ -98,6 +115,13 @@ class BenchCommandTest {
         assertUsage(List.of("--events", "5M"), "--events must be an integer, was '5M'");
         assertUsage(List.of("--quick=maybe"), "--quick 'maybe' is not a boolean");
         assertUsage(List.of("--chart-from"), "--chart-from needs a value");
+        assertUsage(
+                List.of("--key-distribution", "zipf:0"),
+                "--key-distribution takes uniform or zipf:S with S > 0 (e.g. zipf:1.1), not"
+                        + " 'zipf:0'");
+        assertUsage(
+                List.of("--checkpoint-interval-ms", "-1"),
+                "--checkpoint-interval-ms must be 0 (never) or more, not -1");
     }
 
     @Test

@@ -51,7 +51,14 @@ class BenchResultsTest {
                         "predictor",
                         "pipeline_depth",
                         "shared",
-                        "device_batch_mean");
+                        "device_batch_mean",
+                        "keys",
+                        "key_distribution",
+                        "checkpoints",
+                        "checkpoint_ms",
+                        "checkpoint_max_ms",
+                        "checkpoint_bytes",
+                        "checkpoint_full_bytes");
         assertThat(first.get("mode").asText()).isEqualTo("no-model");
         assertThat(first.get("batch").asInt()).isZero();
         assertThat(first.get("events_per_s").asDouble()).isEqualTo(268118.27);
@@ -71,6 +78,55 @@ class BenchResultsTest {
         assertThat(r.pipelineDepth()).isEqualTo(1);
         assertThat(r.shared()).isFalse();
         assertThat(r.deviceBatchMean()).isZero();
+        assertThat(r.keys()).isZero();
+        assertThat(r.keyDistribution()).isEqualTo("uniform");
+        assertThat(r.checkpoints()).isEqualTo(CheckpointStats.NONE);
+    }
+
+    @Test
+    void keysTheirDistributionAndCheckpointsReadBack() throws Exception {
+        Path file = tmp.resolve("scale.json");
+        List<BenchResult> rows =
+                List.of(
+                        new BenchResult(
+                                "batched",
+                                64,
+                                1024,
+                                "rocksdb",
+                                90_000,
+                                9.5,
+                                30.1,
+                                "onnx",
+                                2,
+                                false,
+                                1000,
+                                10_000_000,
+                                "zipf:1.1",
+                                new CheckpointStats(7, 812, 1544, 41_000_000L, 3_100_000_000L),
+                                "event-time"));
+        BenchResults.write(new BenchResults(2, rows), file);
+        JsonNode first = new ObjectMapper().readTree(file.toFile()).get("results").get(0);
+        assertThat(first.get("keys").asInt()).isEqualTo(10_000_000);
+        assertThat(first.get("key_distribution").asText()).isEqualTo("zipf:1.1");
+        assertThat(first.get("order").asText()).isEqualTo("event-time");
+        assertThat(first.get("checkpoints").asInt()).isEqualTo(7);
+        assertThat(first.get("checkpoint_ms").asDouble()).isEqualTo(812);
+        assertThat(first.get("checkpoint_max_ms").asDouble()).isEqualTo(1544);
+        assertThat(first.get("checkpoint_bytes").asLong()).isEqualTo(41_000_000L);
+        assertThat(first.get("checkpoint_full_bytes").asLong()).isEqualTo(3_100_000_000L);
+        assertThat(BenchResults.read(file).results()).isEqualTo(rows);
+    }
+
+    @Test
+    void checkpointFiguresAreMediansMaximumAndTheLastFullSize() {
+        CheckpointStats stats =
+                CheckpointStats.of(
+                        List.of(
+                                new CheckpointStats.Checkpoint(300, 10, 100),
+                                new CheckpointStats.Checkpoint(100, 30, 130),
+                                new CheckpointStats.Checkpoint(200, 20, 150)));
+        assertThat(stats).isEqualTo(new CheckpointStats(3, 200, 300, 20, 150));
+        assertThat(CheckpointStats.of(List.of())).isEqualTo(CheckpointStats.NONE);
     }
 
     @Test

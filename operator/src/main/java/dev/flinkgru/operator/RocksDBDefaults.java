@@ -1,0 +1,61 @@
+package dev.flinkgru.operator;
+
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The RocksDB options the operator's state access needs at millions of keys, so that a job that
+ * sets {@code state.backend.type: rocksdb} needs no tuning: {@link GruInference#apply} adds each of
+ * them to the job's configuration unless the job's configuration sets it (so a job can still turn
+ * any of them off); they do nothing on the heap backend.
+ *
+ * <p>Bloom filters ({@code state.backend.rocksdb.use-bloom-filter}, 10 bits per key, one full
+ * filter per file): the operator reads every key's state before its first step, and a key seen
+ * for the first time is in no file. Without a filter that read searches the index and data blocks
+ * of every level; with one it is mostly answered by the filters, which sit in the block cache (from
+ * Flink's managed memory, about 1.25 bytes per key). The profile and the figures at 10^6 keys are
+ * in docs/performance.md.
+ */
+@PublicEvolving
+public final class RocksDBDefaults {
+
+    private RocksDBDefaults() {}
+
+    /** Every default, as a configuration. */
+    public static Configuration defaults() {
+        Configuration defaults = new Configuration();
+        defaults.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        return defaults;
+    }
+
+    /** The defaults that {@code config} does not set. */
+    public static Configuration missingFrom(ReadableConfig config) {
+        Configuration missing = new Configuration();
+        Configuration defaults = defaults();
+        addIfMissing(config, defaults, missing, RocksDBConfigurableOptions.USE_BLOOM_FILTER);
+        return missing;
+    }
+
+    /** Adds to {@code env}'s configuration the defaults it does not set. */
+    public static void applyTo(StreamExecutionEnvironment env) {
+        Configuration missing = missingFrom(env.getConfiguration());
+        if (missing.keySet().isEmpty()) {
+            return;
+        }
+        env.configure(missing);
+    }
+
+    private static <T> void addIfMissing(
+            ReadableConfig config,
+            Configuration defaults,
+            Configuration missing,
+            ConfigOption<T> option) {
+        if (config.getOptional(option).isEmpty()) {
+            missing.set(option, defaults.get(option));
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.flinkgru.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flinkgru.operator.testing.CountingPredictorFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The RocksDB defaults: added to a job's configuration by {@link GruInference#apply} unless the job
+ * sets them, and the operator on RocksDB with them gives what it gives on the heap backend, across
+ * a snapshot and restore (the restored reads go through the files' bloom filters).
+ */
+class RocksDBDefaultsTest {
+
+    private static GruInference inference(String name) {
+        return GruInference.builder()
+                .setPredictor(new CountingPredictorFactory(name, 0xAAAAL))
+                .setInputSize(1)
+                .optMaxBatchSize(16)
+                .optMaxDelay(Duration.ofHours(1))
+                .optPipelineDepth(1)
+                .build();
+    }
+
+    @Test
+    void applyAddsTheBloomFilterToAJobThatDoesNotSetIt() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        inference("apply")
+                .apply(
+                        env.fromData(new GruEvent("k", 1, 1, new float[] {1f}))
+                                .keyBy(GruEvent::getKey));
+        assertThat(env.getConfiguration().get(RocksDBConfigurableOptions.USE_BLOOM_FILTER))
+                .isTrue();
+    }
+
+    @Test
+    void aJobThatSetsAnOptionKeepsItsValue() {
+        Configuration config = new Configuration();
+        config.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, false);
+        assertThat(RocksDBDefaults.missingFrom(config).keySet()).isEmpty();
+        assertThat(RocksDBDefaults.missingFrom(new Configuration()).toMap())
+                .containsEntry(RocksDBConfigurableOptions.USE_BLOOM_FILTER.key(), "true");
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        inference("kept")
+                .apply(
+                        env.fromData(new GruEvent("k", 1, 1, new float[] {1f}))
+                                .keyBy(GruEvent::getKey));
+        assertThat(env.getConfiguration().get(RocksDBConfigurableOptions.USE_BLOOM_FILTER))
+                .isFalse();
+    }
+
+    @Test
+    void onRocksDBWithTheDefaultsTheOperatorGivesWhatItGivesOnTheHeap(TestInfo info)
+            throws Exception {
+        Random random = new Random(11);
+        List<StreamRecord<GruEvent>> events = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            // Half the events of the second part are of keys never seen before (absent keys).
+            int key = i < 1500 ? random.nextInt(500) : random.nextInt(1000);
+            events.add(event("k" + key, i, random.nextInt(10)));
+        }
+        String name = info.getDisplayName();
+
+        var heap = harness(name + "#heap", null);
+        heap.open();
+        for (var e : events) {
+            heap.processElement(e);
+        }
+        ((GruOperator) heap.getOperator()).finish();
+        Map<Long, GruPrediction> expected = byId(heap.extractOutputValues());
+        heap.close();
+
+        EmbeddedRocksDBStateBackend rocksdb =
+                new EmbeddedRocksDBStateBackend()
+                        .configure(RocksDBDefaults.defaults(), getClass().getClassLoader());
+        var first = harness(name + "#rocksdb1", rocksdb);
+        first.open();
+        for (var e : events.subList(0, 1500)) {
+            first.processElement(e);
+        }
+        first.prepareSnapshotPreBarrier(1);
+        OperatorSubtaskState snapshot = first.snapshot(1, 1);
+        Map<Long, GruPrediction> actual = byId(first.extractOutputValues());
+        first.close();
+
+        var second = harness(name + "#rocksdb2", rocksdb);
+        second.initializeState(snapshot);
+        second.open();
+        for (var e : events.subList(1500, events.size())) {
+            second.processElement(e);
+        }
+        ((GruOperator) second.getOperator()).finish();
+        actual.putAll(byId(second.extractOutputValues()));
+        second.close();
+
+        assertThat(actual).hasSize(3000).isEqualTo(expected);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, GruEvent, GruPrediction> harness(
+            String name, EmbeddedRocksDBStateBackend backend) throws Exception {
+        var harness =
+                new KeyedOneInputStreamOperatorTestHarness<String, GruEvent, GruPrediction>(
+                        inference(name).createOperatorFactory(), GruEvent::getKey, Types.STRING);
+        if (backend != null) {
+            harness.setStateBackend(backend);
+        }
+        return harness;
+    }
+
+    private static StreamRecord<GruEvent> event(String key, long id, float x) {
+        return new StreamRecord<>(new GruEvent(key, 1000 + id, id, new float[] {x}), 1000 + id);
+    }
+
+    private static Map<Long, GruPrediction> byId(List<GruPrediction> predictions) {
+        Map<Long, GruPrediction> map = new HashMap<>();
+        for (GruPrediction p : predictions) {
+            assertThat(map.put(p.eventId, p)).as("duplicate output for %s", p.eventId).isNull();
+        }
+        return map;
+    }
+}
