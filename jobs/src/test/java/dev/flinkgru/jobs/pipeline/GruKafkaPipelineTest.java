@@ -1,0 +1,42 @@
+package dev.flinkgru.jobs.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flinkgru.jobs.sensor.SensorCodec;
+import dev.flinkgru.jobs.sensor.SensorForecastJob;
+import dev.flinkgru.operator.testing.TorchFixture;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+/** What the pipeline sets on its environment, besides its operators. */
+class GruKafkaPipelineTest {
+
+    private static final TorchFixture TINY = TorchFixture.load("tiny");
+
+    @Test
+    void checkpointsAreIncrementalUnlessTheJobSaysOtherwise() {
+        assertThat(incrementalCheckpoints()).as("by default").isTrue();
+        assertThat(incrementalCheckpoints("--job.checkpoint-incremental", "false")).isFalse();
+    }
+
+    private static boolean incrementalCheckpoints(String... extra) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--kafka.broker-checks", "false",
+                                "--gru.model.path", TINY.model().toString(),
+                                "--gru.model.features", Integer.toString(TINY.features),
+                                "--gru.model.hidden-size", Integer.toString(TINY.hidden),
+                                "--gru.model.layers", Integer.toString(TINY.layers)));
+        args.addAll(List.of(extra));
+        Configuration config =
+                JobSettings.parse(SensorForecastJob.DEFAULTS, args.toArray(String[]::new));
+        StreamExecutionEnvironment env = new StreamExecutionEnvironment();
+        GruKafkaPipeline.build(env, config, new SensorCodec(TINY.features));
+        return env.getConfiguration().get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS);
+    }
+}
