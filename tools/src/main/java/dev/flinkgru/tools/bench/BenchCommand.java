@@ -52,7 +52,8 @@ import picocli.CommandLine.Option;
                     + " [--latency-seconds S]",
             "    [--max-delay-ms N] [--buffer-timeout-ms N] [--device cpu|gpu|gpu:N|auto]"
                     + " [--models-dir D]",
-            "    [--engine torchscript,onnx] [--pipeline-depths 1,2] [--simulated-only]",
+            "    [--engine torchscript,onnx] [--pipeline-depths 1,2] [--simulated-only]"
+                    + " [--simulated-device h200|guess]",
             "    [--kafka] [--kafka-events N]",
             "    [--json FILE] [--chart FILE]",
             "flink-gru bench --chart-from FILE.json [--chart FILE]"
@@ -63,8 +64,8 @@ import picocli.CommandLine.Option;
                     + " the same pipeline, for each hidden size and state backend:"
                     + " no-model (Flink's keyed-state ceiling), per-event (batch size 1) and"
                     + " batched (each engine and pipeline depth); the predictor alone (no Flink);"
-                    + " and a simulated device (2 ms + 1 us per row per call, one call at a time"
-                    + " per JVM) at pipeline depth 1 and 2, with and without the"
+                    + " and a simulated device (an H200's measured cost per call and per row, one"
+                    + " call at a time per JVM) at pipeline depth 1 and 2, with and without the"
                     + " shared device batcher; with --kafka (--quick: one) the sensor job from"
                     + " Kafka to Kafka (kafka-job). Peak events/s, then p50/p99 latency at half"
                     + " that load; a table, a chart, and with --json the results as JSON.",
@@ -175,6 +176,16 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
     boolean simulatedOnly;
 
     @Option(
+            names = "--simulated-device",
+            paramLabel = "CURVE",
+            defaultValue = "h200",
+            description =
+                    "What a simulated device call costs: h200 (an H200 as measured, TorchScript as"
+                            + " loaded: H=64 0.53 ms + 76 ns per row, H=256 0.925 ms + 83 ns per"
+                            + " row) or guess (the earlier 2 ms + 1 us per row).")
+    String simulatedDevice;
+
+    @Option(
             names = "--kafka",
             showDefaultValue = Visibility.NEVER,
             description =
@@ -243,6 +254,7 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
     Duration maxDelay;
     Path modelsDir;
     long kafkaEvents;
+    SimulatedDevice.Curve curve;
     private Progress progress;
     private int run;
     private int runs;
@@ -254,6 +266,7 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
 
     @Override
     public Integer call() throws Exception {
+        curve = resolveCurve();
         if (chartFrom != null) {
             BenchResults saved = BenchResults.read(chartFrom);
             printTable(saved.results());
@@ -311,6 +324,15 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                 throw CliException.usage(
                         "--backends takes heap and/or rocksdb, not '" + backend + "'");
             }
+        }
+    }
+
+    private SimulatedDevice.Curve resolveCurve() {
+        try {
+            return SimulatedDevice.Curve.of(simulatedDevice);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(
+                    "--simulated-device takes h200 or guess, not '" + simulatedDevice + "'");
         }
     }
 
@@ -550,7 +572,7 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
     /** The predictor of a configuration: a real engine on its bench model, or the simulated one. */
     private BatchPredictorFactory predictor(Config config) {
         if (config.predictor().equals("simulated")) {
-            return new MeteredPredictorFactory(new SimulatedDevice(config.hidden()));
+            return new MeteredPredictorFactory(new SimulatedDevice(config.hidden(), curve));
         }
         Configuration options = new Configuration();
         options.set(GruOptions.MODEL_PATH, model(config.predictor(), config.hidden()).toString());
@@ -829,21 +851,22 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
     }
 
     /** The simulated device's figures against its own bound and each other. */
-    private static void printSimulatedSummary(List<BenchResult> results) {
+    private void printSimulatedSummary(List<BenchResult> results) {
         List<BenchResult> simulated =
                 results.stream().filter(r -> r.predictor().equals("simulated")).toList();
         if (simulated.isEmpty()) {
             return;
         }
-        double bound = SimulatedDevice.bound(SIMULATED_DEVICE_MAX_BATCH);
+        double bound = curve.bound(64, SIMULATED_DEVICE_MAX_BATCH);
         BenchResult best =
                 simulated.stream()
                         .max(java.util.Comparator.comparingDouble(BenchResult::eventsPerSecond))
                         .orElseThrow();
         System.out.printf(
                 Locale.ROOT,
-                "%nsimulated device: its bound at %d rows per call is %,.0f events/s; best"
+                "%nsimulated device (%s): its bound at %d rows per call is %,.0f events/s; best"
                         + " here %,.0f (depth %d%s) = %.2f of the bound%n",
+                curve.explain(64),
                 SIMULATED_DEVICE_MAX_BATCH,
                 bound,
                 best.eventsPerSecond(),
