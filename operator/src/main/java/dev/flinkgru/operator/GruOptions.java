@@ -104,6 +104,18 @@ public final class GruOptions {
                             "cpu, gpu, gpu:N, or auto (a GPU where visible, else cpu). The ONNX"
                                     + " backend runs on the CPU only.");
 
+    public static final ConfigOption<Boolean> PREDICTOR_ALLOW_TF32 =
+            ConfigOptions.key("gru.predictor.allow-tf32")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Let a TorchScript model on a GPU use TensorFloat-32 (libtorch's"
+                                    + " default for cuDNN). Off, outputs keep within 1e-5 of torch"
+                                    + " on the CPU (an H200: max |dh| 5.1e-6); on, hidden states"
+                                    + " move by up to ~2.3e-4. Off sets NVIDIA_TF32_OVERRIDE=0 for"
+                                    + " the JVM before its first GPU predictor opens; every GPU"
+                                    + " predictor of a TaskManager must agree.");
+
     public static final ConfigOption<Integer> PREDICTOR_INTRA_OP_THREADS =
             ConfigOptions.key("gru.predictor.intra-op-threads")
                     .intType()

@@ -23,6 +23,7 @@ public final class AutoPredictorFactory implements BatchPredictorFactory {
     private final int intraOpThreads;
     private final int interOpThreads;
     private final boolean warmUp;
+    private final boolean allowTf32;
 
     /**
      * @param modelPath a TorchScript or ONNX file
@@ -41,8 +42,33 @@ public final class AutoPredictorFactory implements BatchPredictorFactory {
             int intraOpThreads,
             int interOpThreads,
             boolean warmUp) {
+        this(modelPath, hiddenSize, layers, device, intraOpThreads, interOpThreads, warmUp, false);
+    }
+
+    /**
+     * As above, and whether a TorchScript model on a GPU may use TensorFloat-32 (see {@link
+     * TorchScriptPredictorFactory}).
+     */
+    public AutoPredictorFactory(
+            String modelPath,
+            int hiddenSize,
+            int layers,
+            String device,
+            int intraOpThreads,
+            int interOpThreads,
+            boolean warmUp,
+            boolean allowTf32) {
         // Both check their arguments at once; the one for the file's format is made again at open.
-        delegate(ModelFormat.TORCHSCRIPT, modelPath, hiddenSize, layers, device, 0, 0, warmUp);
+        delegate(
+                ModelFormat.TORCHSCRIPT,
+                modelPath,
+                hiddenSize,
+                layers,
+                device,
+                0,
+                0,
+                warmUp,
+                allowTf32);
         this.modelPath = modelPath;
         this.hiddenSize = hiddenSize;
         this.layers = layers;
@@ -50,6 +76,7 @@ public final class AutoPredictorFactory implements BatchPredictorFactory {
         this.intraOpThreads = intraOpThreads;
         this.interOpThreads = interOpThreads;
         this.warmUp = warmUp;
+        this.allowTf32 = allowTf32;
     }
 
     /** CPU, one thread each, no warm-up. */
@@ -75,7 +102,8 @@ public final class AutoPredictorFactory implements BatchPredictorFactory {
                 device,
                 intraOpThreads,
                 interOpThreads,
-                warmUp);
+                warmUp,
+                allowTf32);
     }
 
     private static BatchPredictorFactory delegate(
@@ -86,7 +114,8 @@ public final class AutoPredictorFactory implements BatchPredictorFactory {
             String device,
             int intraOpThreads,
             int interOpThreads,
-            boolean warmUp) {
+            boolean warmUp,
+            boolean allowTf32) {
         switch (format) {
             case ONNX:
                 return new OnnxPredictorFactory(
@@ -106,7 +135,8 @@ public final class AutoPredictorFactory implements BatchPredictorFactory {
                         device,
                         intraOpThreads,
                         interOpThreads,
-                        warmUp);
+                        warmUp,
+                        allowTf32);
         }
     }
 
@@ -138,6 +168,13 @@ public final class AutoPredictorFactory implements BatchPredictorFactory {
     @Override
     public BatchPredictorFactory forModel(String modelPath) {
         return new AutoPredictorFactory(
-                modelPath, hiddenSize, layers, device, intraOpThreads, interOpThreads, warmUp);
+                modelPath,
+                hiddenSize,
+                layers,
+                device,
+                intraOpThreads,
+                interOpThreads,
+                warmUp,
+                allowTf32);
     }
 }

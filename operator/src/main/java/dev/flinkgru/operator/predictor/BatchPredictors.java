@@ -51,14 +51,15 @@ public final class BatchPredictors {
         int intra = config.get(GruOptions.PREDICTOR_INTRA_OP_THREADS);
         int inter = config.get(GruOptions.PREDICTOR_INTER_OP_THREADS);
         boolean warmUp = config.get(GruOptions.PREDICTOR_WARM_UP);
+        boolean allowTf32 = config.get(GruOptions.PREDICTOR_ALLOW_TF32);
         try {
             switch (backend) {
                 case "auto":
                     return new AutoPredictorFactory(
-                            model, hidden, layers, device, intra, inter, warmUp);
+                            model, hidden, layers, device, intra, inter, warmUp, allowTf32);
                 case "torchscript":
                     return new TorchScriptPredictorFactory(
-                            model, hidden, layers, device, intra, inter, warmUp);
+                            model, hidden, layers, device, intra, inter, warmUp, allowTf32);
                 case "onnx":
                     return new OnnxPredictorFactory(
                             model, hidden, layers, device, intra, inter, warmUp);

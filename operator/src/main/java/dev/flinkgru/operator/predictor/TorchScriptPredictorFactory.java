@@ -22,6 +22,10 @@ import java.util.List;
  * front end it has: a probe step of zero rows at B=1 and at one larger bucket must return y[B,O]
  * (the same O for both) and h[L,B,H], float32 ({@link ModelContract}). Every batch is checked the
  * same way before its floats are read.
+ *
+ * <p>On a GPU, TensorFloat-32 is off unless allowed ({@code gru.predictor.allow-tf32}): libtorch's
+ * default lets cuDNN use it, which moves hidden states by up to ~2.3e-4 (an H200, H=64), outside
+ * the contract's 1e-5. The choice holds for the whole JVM ({@link TensorFloat32}).
  */
 public final class TorchScriptPredictorFactory implements BatchPredictorFactory {
 
@@ -34,6 +38,7 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
     private final int intraOpThreads;
     private final int interOpThreads;
     private final boolean warmUp;
+    private final boolean allowTf32;
 
     /**
      * @param modelPath the TorchScript file
@@ -52,6 +57,22 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
             int intraOpThreads,
             int interOpThreads,
             boolean warmUp) {
+        this(modelPath, hiddenSize, layers, device, intraOpThreads, interOpThreads, warmUp, false);
+    }
+
+    /**
+     * As above, and whether the model on a GPU may use TensorFloat-32 (outputs within ~2.3e-4
+     * instead of 1e-5 of torch on the CPU).
+     */
+    public TorchScriptPredictorFactory(
+            String modelPath,
+            int hiddenSize,
+            int layers,
+            String device,
+            int intraOpThreads,
+            int interOpThreads,
+            boolean warmUp,
+            boolean allowTf32) {
         checkPositive(hiddenSize, "hidden size");
         checkPositive(layers, "layers");
         DeviceSpec.validate(device);
@@ -62,6 +83,7 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
         this.intraOpThreads = intraOpThreads;
         this.interOpThreads = interOpThreads;
         this.warmUp = warmUp;
+        this.allowTf32 = allowTf32;
     }
 
     /** CPU, engine-default threads, no warm-up. */
@@ -76,6 +98,10 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
         SharedModels.requireModelFile(path);
         long fingerprint = ModelFingerprint.of(path);
         SharedModels.configureThreads(intraOpThreads, interOpThreads);
+        if (!device.trim().equalsIgnoreCase("cpu")) {
+            // Before the engine starts: NVIDIA's libraries read it when libtorch first uses them.
+            TensorFloat32.configure(allowTf32);
+        }
         Device dev = DeviceSpec.resolve(device, Engine.getEngine("PyTorch"));
         SharedModels.Lease lease = SharedModels.acquire(path, fingerprint, dev);
         try {
@@ -167,7 +193,8 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
                 + ", L="
                 + layers
                 + ") on "
-                + device;
+                + device
+                + (allowTf32 ? ", TF32 allowed" : "");
     }
 
     @Override
@@ -178,6 +205,13 @@ public final class TorchScriptPredictorFactory implements BatchPredictorFactory 
     @Override
     public BatchPredictorFactory forModel(String modelPath) {
         return new TorchScriptPredictorFactory(
-                modelPath, hiddenSize, layers, device, intraOpThreads, interOpThreads, warmUp);
+                modelPath,
+                hiddenSize,
+                layers,
+                device,
+                intraOpThreads,
+                interOpThreads,
+                warmUp,
+                allowTf32);
     }
 }
