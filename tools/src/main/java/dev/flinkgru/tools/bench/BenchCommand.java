@@ -79,8 +79,8 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
             names = "--quick",
             showDefaultValue = Visibility.NEVER,
             description =
-                    "Every mode for H=64 on the heap backend, with fewer events: about two and"
-                            + " a half minutes on 2 cores.")
+                    "Every mode for H=64 on the heap backend, one kafka-job run among them, with"
+                            + " fewer events: a few minutes on 2 cores.")
     boolean quick;
 
     @Option(
