@@ -50,6 +50,10 @@ public final class GruOptions {
     /** {@link PredictorOptions#PREDICTOR_DEVICE}. */
     public static final ConfigOption<String> PREDICTOR_DEVICE = PredictorOptions.PREDICTOR_DEVICE;
 
+    /** {@link PredictorOptions#PREDICTOR_ALLOW_TF32}. */
+    public static final ConfigOption<Boolean> PREDICTOR_ALLOW_TF32 =
+            PredictorOptions.PREDICTOR_ALLOW_TF32;
+
     /** {@link PredictorOptions#PREDICTOR_INTRA_OP_THREADS}. */
     public static final ConfigOption<Integer> PREDICTOR_INTRA_OP_THREADS =
             PredictorOptions.PREDICTOR_INTRA_OP_THREADS;

@@ -48,7 +48,7 @@ public final class ModelFingerprint {
 
     /** 16 lower-case hex digits. */
     public static String toHex(long fingerprint) {
-        return String.format("%016x", fingerprint);
+        return HexFormat.of().toHexDigits(fingerprint);
     }
 
     /** The inverse of {@link #toHex(long)}. */

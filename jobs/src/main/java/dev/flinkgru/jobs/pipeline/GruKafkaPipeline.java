@@ -11,6 +11,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
@@ -53,6 +54,11 @@ public final class GruKafkaPipeline {
             Codec codec,
             UnaryOperator<DataStream<GruEvent>> tap) {
         env.setParallelism(config.get(KafkaJobOptions.PARALLELISM));
+        // Every record type of the pipeline has a serializer of its own (POJOs, primitive arrays):
+        // none falls back to Kryo, and this makes sure none ever does.
+        Configuration serializers = new Configuration();
+        serializers.set(PipelineOptions.GENERIC_TYPES, false);
+        env.configure(serializers);
         env.enableCheckpointing(
                 config.get(KafkaJobOptions.CHECKPOINT_INTERVAL).toMillis(),
                 CheckpointingMode.EXACTLY_ONCE);

@@ -1,11 +1,14 @@
 package dev.flinkgru.jobs.pipeline;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 
 /** The jobs' JSON reading helpers; every failure is a {@link BadInputException} with a reason. */
 public final class Json {
@@ -60,16 +63,50 @@ public final class Json {
         return node.asLong();
     }
 
-    /** A finite float32 from a number node, or a reason naming {@code what}. */
-    public static float finiteFloat(JsonNode node, String what) throws BadInputException {
-        if (node == null || !node.isNumber()) {
-            throw new BadInputException(what + " must be a number");
+    /**
+     * Reads the rest of what {@code parser} holds: malformed content or a second value after the
+     * first fails as {@link com.fasterxml.jackson.databind.ObjectMapper#readTree} would.
+     */
+    public static void skipToEnd(JsonParser parser) throws IOException, BadInputException {
+        parser.skipChildren();
+        JsonToken trailing = parser.nextToken();
+        if (trailing != null) {
+            throw new BadInputException(
+                    "malformed JSON: trailing " + trailing + " after the value");
         }
-        double value = node.asDouble();
+    }
+
+    /**
+     * The checks of {@link #text} on a field read by a streaming parser ({@code token} null:
+     * absent).
+     */
+    public static void checkText(String field, JsonToken token, String value)
+            throws BadInputException {
+        if (token == null || token == JsonToken.VALUE_NULL) {
+            throw new BadInputException("missing '" + field + "'");
+        }
+        if (token != JsonToken.VALUE_STRING) {
+            throw new BadInputException("'" + field + "' must be a string");
+        }
+        if (value.isEmpty()) {
+            throw new BadInputException("'" + field + "' is empty");
+        }
+    }
+
+    /** A finite float32 from a number read as a double, or a reason naming {@code what}. */
+    public static float finiteFloat(double value, String what) throws BadInputException {
         float f = (float) value;
         if (!Double.isFinite(value) || !Float.isFinite(f)) {
             throw new BadInputException(what + " is not finite");
         }
         return f;
+    }
+
+    /** A finite float32 from a number node, or a reason naming {@code what}. */
+    public static float finiteFloat(JsonNode node, String what) throws BadInputException {
+        if (node == null || !node.isNumber()) {
+            throw new BadInputException(what + " must be a number");
+        }
+        return finiteFloat(node.asDouble(), what);
     }
 }

@@ -66,7 +66,8 @@ public final class BatchPredictors {
                             config.get(PredictorOptions.PREDICTOR_DEVICE),
                             config.get(PredictorOptions.PREDICTOR_INTRA_OP_THREADS),
                             config.get(PredictorOptions.PREDICTOR_INTER_OP_THREADS),
-                            config.get(PredictorOptions.PREDICTOR_WARM_UP));
+                            config.get(PredictorOptions.PREDICTOR_WARM_UP),
+                            config.get(PredictorOptions.PREDICTOR_ALLOW_TF32));
         } catch (IllegalArgumentException e) {
             throw new IllegalConfigurationException(e.getMessage(), e);
         }

@@ -115,6 +115,18 @@ public final class PredictorOptions {
                             "Run one step of every batch-size bucket at open, so TorchScript"
                                     + " specializes before traffic (worth it on GPU).");
 
+    public static final ConfigOption<Boolean> PREDICTOR_ALLOW_TF32 =
+            ConfigOptions.key("gru.predictor.allow-tf32")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Let a TorchScript model on a GPU use TensorFloat-32 (libtorch's"
+                                    + " default for cuDNN). Off, outputs keep within 1e-5 of torch"
+                                    + " on the CPU (an H200: max |dh| 6.0e-6); on, hidden states"
+                                    + " move by up to ~4e-4. Off sets NVIDIA_TF32_OVERRIDE=0 for"
+                                    + " the JVM before its first GPU predictor opens; every GPU"
+                                    + " predictor of a TaskManager must agree.");
+
     public static final ConfigOption<Integer> PREDICTOR_MAX_FAILED_ROWS =
             ConfigOptions.key("gru.predictor.max-failed-rows")
                     .intType()

@@ -29,6 +29,7 @@ public final class PredictorSettings implements Serializable {
     private final int intraOpThreads;
     private final int interOpThreads;
     private final boolean warmUp;
+    private final boolean allowTf32;
 
     /**
      * @param modelPath a model file, or a directory of versions ({@link ModelVersions})
@@ -47,6 +48,22 @@ public final class PredictorSettings implements Serializable {
             int intraOpThreads,
             int interOpThreads,
             boolean warmUp) {
+        this(modelPath, hiddenSize, layers, device, intraOpThreads, interOpThreads, warmUp, false);
+    }
+
+    /**
+     * As above, and whether a TorchScript model on a GPU may use TensorFloat-32 ({@code
+     * gru.predictor.allow-tf32}; outputs then move by up to ~4e-4 instead of 1e-5).
+     */
+    public PredictorSettings(
+            String modelPath,
+            int hiddenSize,
+            int layers,
+            String device,
+            int intraOpThreads,
+            int interOpThreads,
+            boolean warmUp,
+            boolean allowTf32) {
         Preconditions.checkNotNull(modelPath, "the model path must not be null");
         Preconditions.checkArgument(
                 hiddenSize >= 1, "hidden size must be at least 1, was %s", hiddenSize);
@@ -68,6 +85,7 @@ public final class PredictorSettings implements Serializable {
         this.intraOpThreads = intraOpThreads;
         this.interOpThreads = interOpThreads;
         this.warmUp = warmUp;
+        this.allowTf32 = allowTf32;
     }
 
     /** On the CPU, {@link #DEFAULT_THREADS} each, no warm-up. */
@@ -78,7 +96,14 @@ public final class PredictorSettings implements Serializable {
     /** These settings for another file of the model. */
     public PredictorSettings withModelPath(String otherPath) {
         return new PredictorSettings(
-                otherPath, hiddenSize, layers, device, intraOpThreads, interOpThreads, warmUp);
+                otherPath,
+                hiddenSize,
+                layers,
+                device,
+                intraOpThreads,
+                interOpThreads,
+                warmUp,
+                allowTf32);
     }
 
     public String modelPath() {
@@ -109,6 +134,11 @@ public final class PredictorSettings implements Serializable {
         return warmUp;
     }
 
+    /** Whether a TorchScript model on a GPU may use TensorFloat-32. */
+    public boolean allowTf32() {
+        return allowTf32;
+    }
+
     /** The model and its sizes for {@code explain()}: "PATH (H=64, L=1)". */
     String describeModel() {
         return modelPath + " (H=" + hiddenSize + ", L=" + layers + ")";
@@ -125,6 +155,7 @@ public final class PredictorSettings implements Serializable {
                 && intraOpThreads == that.intraOpThreads
                 && interOpThreads == that.interOpThreads
                 && warmUp == that.warmUp
+                && allowTf32 == that.allowTf32
                 && modelPath.equals(that.modelPath)
                 && device.equals(that.device);
     }
@@ -132,7 +163,14 @@ public final class PredictorSettings implements Serializable {
     @Override
     public int hashCode() {
         return Objects.hash(
-                modelPath, hiddenSize, layers, device, intraOpThreads, interOpThreads, warmUp);
+                modelPath,
+                hiddenSize,
+                layers,
+                device,
+                intraOpThreads,
+                interOpThreads,
+                warmUp,
+                allowTf32);
     }
 
     @Override
@@ -146,6 +184,7 @@ public final class PredictorSettings implements Serializable {
                 + "/"
                 + interOpThreads
                 + (warmUp ? ", warm-up" : "")
+                + (allowTf32 ? ", TF32 allowed" : "")
                 + '}';
     }
 }

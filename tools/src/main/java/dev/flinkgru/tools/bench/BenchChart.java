@@ -47,9 +47,9 @@ final class BenchChart {
     }
 
     /**
-     * The chart of {@code results}: the Flink runs on real engines (the simulated device and the
-     * predictor-alone runs are in the table only). With several engines or pipeline depths, each
-     * batched line is one of them.
+     * The chart of {@code results}: the Flink runs on real engines (the simulated device, the
+     * predictor-alone and the kafka-job runs are in the table only). With several engines or
+     * pipeline depths, each batched line is one of them.
      */
     static JFreeChart chart(List<BenchResult> all, int cores) {
         List<BenchResult> results =
@@ -57,7 +57,8 @@ final class BenchChart {
                         .filter(
                                 r ->
                                         !r.predictor().equals("simulated")
-                                                && !r.mode().equals("predictor"))
+                                                && !r.mode().equals("predictor")
+                                                && !r.mode().equals("kafka-job"))
                         .toList();
         Set<String> backends = new LinkedHashSet<>();
         Set<Integer> hiddenSizes = new TreeSet<>();

@@ -58,7 +58,9 @@ import picocli.CommandLine.Option;
                     + " [--latency-seconds S]",
             "    [--max-delay-ms N] [--buffer-timeout-ms N] [--device cpu|gpu|gpu:N|auto]"
                     + " [--models-dir D]",
-            "    [--engine torchscript,onnx] [--pipeline-depths 1,2] [--simulated-only]",
+            "    [--engine torchscript,onnx] [--pipeline-depths 1,2] [--simulated-only]"
+                    + " [--simulated-device h200|guess]",
+            "    [--kafka] [--kafka-events N]",
             "    [--json FILE] [--chart FILE]",
             "flink-gru bench --chart-from FILE.json [--chart FILE]"
         },
@@ -69,10 +71,11 @@ import picocli.CommandLine.Option;
                     + " the same pipeline, for each hidden size and state backend:"
                     + " no-model (Flink's keyed-state ceiling), per-event (batch size 1) and"
                     + " batched (each engine and pipeline depth); the predictor alone (no Flink);"
-                    + " and a simulated device (2 ms + 1 us per row per call, one call at a time"
-                    + " per JVM) at pipeline depth 1 and 2, with and without the shared device"
-                    + " batcher. Peak events/s, then p50/p99 latency at half that load; a table,"
-                    + " a chart, and with --json the results as JSON.",
+                    + " and a simulated device (an H200's measured cost per call and per row, one"
+                    + " call at a time per JVM) at pipeline depth 1 and 2, with and without the"
+                    + " shared device batcher; with --kafka (--quick: one) the sensor job from"
+                    + " Kafka to Kafka (kafka-job). Peak events/s, then p50/p99 latency at half"
+                    + " that load; a table, a chart, and with --json the results as JSON.",
             ""
         })
 public final class BenchCommand implements Callable<Integer>, ConfigFlags {
@@ -83,8 +86,8 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
             names = "--quick",
             showDefaultValue = Visibility.NEVER,
             description =
-                    "Every mode for H=64 on the heap backend, with fewer events: about two and"
-                            + " a half minutes on 2 cores.")
+                    "Every mode for H=64 on the heap backend, one kafka-job run among them, with"
+                            + " fewer events: a few minutes on 2 cores.")
     boolean quick;
 
     @Option(
@@ -213,6 +216,34 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
     boolean simulatedOnly;
 
     @Option(
+            names = "--simulated-device",
+            paramLabel = "CURVE",
+            defaultValue = "h200",
+            description =
+                    "What a simulated device call costs: h200 (an H200 as measured, TorchScript as"
+                            + " loaded: H=64 0.53 ms + 76 ns per row, H=256 0.925 ms + 83 ns per"
+                            + " row) or guess (the earlier 2 ms + 1 us per row).")
+    String simulatedDevice;
+
+    @Option(
+            names = "--kafka",
+            showDefaultValue = Visibility.NEVER,
+            description =
+                    "Also the sensor job as users run it (kafka-job): a local broker, readings"
+                            + " preloaded (2 partitions), the job bounded, exactly once; steady"
+                            + " events/s, then p50/p99 from produce to visible read_committed at"
+                            + " half that load. One run per H, backend and engine, at the batch"
+                            + " size and depth of its best batched run. --quick includes one.")
+    boolean kafka;
+
+    @Option(
+            names = "--kafka-events",
+            paramLabel = "N",
+            description =
+                    "Readings of a kafka-job throughput run. Default: 1000000 (--quick: 300000).")
+    Long kafkaEventsOption;
+
+    @Option(
             names = "--device",
             paramLabel = "D",
             defaultValue = "cpu",
@@ -266,6 +297,8 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
     Duration latencyRun;
     Duration maxDelay;
     Path modelsDir;
+    long kafkaEvents;
+    SimulatedDevice.Curve curve;
     private Progress progress;
     private int run;
     private int runs;
@@ -277,6 +310,7 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
 
     @Override
     public Integer call() throws Exception {
+        curve = resolveCurve();
         if (chartFrom != null) {
             BenchResults saved = BenchResults.read(chartFrom);
             printTable(saved.results());
@@ -330,11 +364,25 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
             CliException.checkAtLeastOne("--pipeline-depths", depth);
         }
         modelsDir = modelsDirOption != null ? modelsDirOption : defaultModelsDir();
+        kafkaEvents = kafkaEventsOption != null ? kafkaEventsOption : quick ? 300_000 : 1_000_000;
+        CliException.checkAtLeastOne("--kafka-events", kafkaEvents);
+        if (kafka && simulatedOnly) {
+            throw CliException.usage("--kafka needs the batched runs; not with --simulated-only");
+        }
         for (String backend : backends) {
             if (!backend.equals("heap") && !backend.equals("rocksdb")) {
                 throw CliException.usage(
                         "--backends takes heap and/or rocksdb, not '" + backend + "'");
             }
+        }
+    }
+
+    private SimulatedDevice.Curve resolveCurve() {
+        try {
+            return SimulatedDevice.Curve.of(simulatedDevice);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(
+                    "--simulated-device takes h200 or guess, not '" + simulatedDevice + "'");
         }
     }
 
@@ -467,7 +515,8 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
         }
         int predictorRuns =
                 simulatedOnly ? 0 : engines.size() * hiddenSizes.length * batchSizes.length;
-        runs = configs.size() + predictorRuns;
+        List<Config> kafkaRuns = kafkaRuns();
+        runs = configs.size() + predictorRuns + kafkaRuns.size();
         run = 0;
         progress = Progress.start("bench");
         // One unmeasured run first: otherwise the first configuration pays for JIT compilation
@@ -506,8 +555,90 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                             : eventCount;
             results.add(measure(config, count));
         }
+        if (!kafkaRuns.isEmpty()) {
+            try (KafkaJobBench bench = KafkaJobBench.start(keys, FEATURES, parallelism, progress)) {
+                for (Config config : kafkaRuns) {
+                    results.add(measureKafkaJob(bench, config, results));
+                }
+            }
+        }
         progress.say(String.format(Locale.ROOT, "%d of %d configurations measured", runs, runs));
         return results;
+    }
+
+    /**
+     * The kafka-job runs: with --kafka one per H, backend and engine; --quick alone: one, of the
+     * first engine, H and backend. Each takes the batch size and depth of the best batched run of
+     * its H, backend and engine, known once those have run.
+     */
+    private List<Config> kafkaRuns() {
+        List<Config> runs = new ArrayList<>();
+        if (simulatedOnly || !(kafka || quick)) {
+            return runs;
+        }
+        for (String backend : kafka ? backends : backends.subList(0, 1)) {
+            for (int hidden : kafka ? hiddenSizes : new int[] {hiddenSizes[0]}) {
+                for (String engine : kafka ? engines : engines.subList(0, 1)) {
+                    runs.add(new Config("kafka-job", hidden, 0, backend, engine, 0, false));
+                }
+            }
+        }
+        return runs;
+    }
+
+    /** The sensor job at the batch size and depth of the best batched run of its kind. */
+    private BenchResult measureKafkaJob(
+            KafkaJobBench bench, Config config, List<BenchResult> results) throws Exception {
+        run++;
+        BenchResult best =
+                bestBatched(results, config.hidden(), config.backend(), config.predictor());
+        progress.say(
+                String.format(
+                        Locale.ROOT,
+                        "[%d/%d] %s H=%d kafka-job %s B=%d depth %d (the best batched run's)",
+                        run,
+                        runs,
+                        config.backend(),
+                        config.hidden(),
+                        config.predictor(),
+                        best.batch(),
+                        best.pipelineDepth()));
+        return bench.measure(
+                new KafkaJobBench.Run(
+                        config.hidden(),
+                        model(config.predictor(), config.hidden()),
+                        config.predictor(),
+                        device,
+                        config.backend(),
+                        best.batch(),
+                        best.pipelineDepth(),
+                        maxDelay),
+                kafkaEvents,
+                latencyRun);
+    }
+
+    /** The fastest batched run of a real engine of this H, backend and engine. */
+    private static BenchResult bestBatched(
+            List<BenchResult> results, int hidden, String backend, String engine) {
+        return results.stream()
+                .filter(
+                        r ->
+                                r.mode().equals("batched")
+                                        && r.order().equals("arrival")
+                                        && r.hidden() == hidden
+                                        && r.backend().equals(backend)
+                                        && r.predictor().equals(engine)
+                                        && Double.isFinite(r.eventsPerSecond()))
+                .max(java.util.Comparator.comparingDouble(BenchResult::eventsPerSecond))
+                .orElseThrow(
+                        () ->
+                                new IllegalStateException(
+                                        "no batched run of H="
+                                                + hidden
+                                                + " "
+                                                + backend
+                                                + " "
+                                                + engine));
     }
 
     /** The bench model of {@code engine} and {@code hidden}, which must exist. */
@@ -528,7 +659,7 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
     /** The predictor of a configuration: a real engine on its bench model, or the simulated one. */
     private BatchPredictorFactory predictor(Config config) {
         if (config.predictor().equals("simulated")) {
-            return new MeteredPredictorFactory(new SimulatedDevice(config.hidden()));
+            return new MeteredPredictorFactory(new SimulatedDevice(config.hidden(), curve));
         }
         Configuration options = new Configuration();
         options.set(GruOptions.MODEL_PATH, model(config.predictor(), config.hidden()).toString());
@@ -854,6 +985,7 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
         }
         printSimulatedSummary(results);
         printCheckpoints(results);
+        printKafkaJobSummary(results);
     }
 
     /** Each run's checkpoint figures, where it took any. */
@@ -877,22 +1009,49 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
         }
     }
 
+    /** Each kafka-job run against the best batched run of the operator it was configured from. */
+    private static void printKafkaJobSummary(List<BenchResult> results) {
+        for (BenchResult job : results) {
+            if (!job.mode().equals("kafka-job")) {
+                continue;
+            }
+            BenchResult best = bestBatched(results, job.hidden(), job.backend(), job.predictor());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%nkafka-job %s H=%d %s B=%d depth %d: %,.0f events/s = %.2f of the operator's"
+                            + " best batched run (%,.0f events/s); p99 %.1f ms (produced ->"
+                            + " visible read_committed) against the operator's %.1f ms (event ->"
+                            + " output), each at half its load%n",
+                    job.backend(),
+                    job.hidden(),
+                    job.predictor(),
+                    job.batch(),
+                    job.pipelineDepth(),
+                    job.eventsPerSecond(),
+                    job.eventsPerSecond() / best.eventsPerSecond(),
+                    best.eventsPerSecond(),
+                    job.p99Millis(),
+                    best.p99Millis());
+        }
+    }
+
     /** The simulated device's figures against its own bound and each other. */
-    private static void printSimulatedSummary(List<BenchResult> results) {
+    private void printSimulatedSummary(List<BenchResult> results) {
         List<BenchResult> simulated =
                 results.stream().filter(r -> r.predictor().equals("simulated")).toList();
         if (simulated.isEmpty()) {
             return;
         }
-        double bound = SimulatedDevice.bound(SIMULATED_DEVICE_MAX_BATCH);
+        double bound = curve.bound(64, SIMULATED_DEVICE_MAX_BATCH);
         BenchResult best =
                 simulated.stream()
                         .max(java.util.Comparator.comparingDouble(BenchResult::eventsPerSecond))
                         .orElseThrow();
         System.out.printf(
                 Locale.ROOT,
-                "%nsimulated device: its bound at %d rows per call is %,.0f events/s; best here"
-                        + " %,.0f (depth %d%s) = %.2f of the bound%n",
+                "%nsimulated device (%s): its bound at %d rows per call is %,.0f events/s; best"
+                        + " here %,.0f (depth %d%s) = %.2f of the bound%n",
+                curve.explain(64),
                 SIMULATED_DEVICE_MAX_BATCH,
                 bound,
                 best.eventsPerSecond(),

@@ -3,13 +3,14 @@ package dev.flinkgru.tools.bench;
 /**
  * One measured configuration.
  *
- * @param mode no-model, per-event, batched, or predictor (the predictor alone, no Flink)
+ * @param mode no-model, per-event, batched, predictor (the predictor alone, no Flink) or kafka-job
+ *     (the sensor job from Kafka to Kafka)
  * @param hidden H
  * @param batch the batch size (1 for per-event, 0 for no-model)
  * @param backend heap or rocksdb ("none" for the predictor alone)
  * @param eventsPerSecond peak throughput
  * @param p50Millis median event→output latency at half the peak load (the predictor alone: of one
- *     step)
+ *     step; kafka-job: from a reading's produce time to its forecast visible read_committed)
  * @param p99Millis 99th percentile of the same
  * @param predictor torchscript, onnx or simulated ("-" for no-model)
  * @param pipelineDepth the operator's gru.pipeline.depth (0 for no-model and the predictor alone)
