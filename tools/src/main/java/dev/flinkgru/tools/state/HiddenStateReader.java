@@ -41,10 +41,7 @@ final class HiddenStateReader {
 
     /** All keys' states, sorted by key. */
     static List<KeyedHiddenState> readAll(GruSavepoint savepoint) {
-        StreamExecutionEnvironment env =
-                LocalCluster.environment(
-                        "flink-gru state", LocalCluster.network(new Configuration()));
-        env.setParallelism(1);
+        StreamExecutionEnvironment env = environment();
         List<KeyedHiddenState> states = new ArrayList<>();
         try {
             SavepointReader reader =
@@ -80,7 +77,7 @@ final class HiddenStateReader {
      * key that has any.
      */
     static List<Long> countWaiting(GruSavepoint savepoint) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
+        StreamExecutionEnvironment env = environment();
         List<Long> counts = new ArrayList<>();
         try {
             SavepointReader reader =
@@ -107,6 +104,15 @@ final class HiddenStateReader {
                     e);
         }
         return counts;
+    }
+
+    /** A local cluster of one slot, closed to the network, for a read job. */
+    private static StreamExecutionEnvironment environment() {
+        StreamExecutionEnvironment env =
+                LocalCluster.environment(
+                        "flink-gru state", LocalCluster.network(new Configuration()));
+        env.setParallelism(1);
+        return env;
     }
 
     private static Throwable rootCause(Throwable e) {

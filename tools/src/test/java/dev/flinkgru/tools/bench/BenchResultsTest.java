@@ -58,7 +58,8 @@ class BenchResultsTest {
                         "checkpoint_ms",
                         "checkpoint_max_ms",
                         "checkpoint_bytes",
-                        "checkpoint_full_bytes");
+                        "checkpoint_full_bytes",
+                        "order");
         assertThat(first.get("mode").asText()).isEqualTo("no-model");
         assertThat(first.get("batch").asInt()).isZero();
         assertThat(first.get("events_per_s").asDouble()).isEqualTo(268118.27);
