@@ -14,9 +14,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * any of them off); they do nothing on the heap backend.
  *
  * <p>Bloom filters ({@code state.backend.rocksdb.use-bloom-filter}, 10 bits per key, one full
- * filter per file): the operator reads every key's state before its first step, and a key seen
- * for the first time is in no file. Without a filter that read searches the index and data blocks
- * of every level; with one it is mostly answered by the filters, which sit in the block cache (from
+ * filter per file): the operator reads every key's state before its first step, and a key seen for
+ * the first time is in no file. Without a filter that read searches the index and data blocks of
+ * every level; with one it is mostly answered by the filters, which sit in the block cache (from
  * Flink's managed memory, about 1.25 bytes per key). The profile and the figures at 10^6 keys are
  * in docs/performance.md.
  */
