@@ -19,7 +19,6 @@ import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.SavepointReader;
 import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
@@ -41,33 +40,12 @@ final class HiddenStateReader {
 
     /** All keys' states, sorted by key. */
     static List<KeyedHiddenState> readAll(GruSavepoint savepoint) {
-        StreamExecutionEnvironment env = environment();
-        List<KeyedHiddenState> states = new ArrayList<>();
-        try {
-            SavepointReader reader =
-                    SavepointReader.read(
-                            env, savepoint.path().toUri().toString(), new HashMapStateBackend());
-            DataStream<KeyedHiddenState> keyed =
-                    reader.readKeyedState(
-                            OperatorIdentifier.forUid(savepoint.uid()),
-                            new ReadHiddenStates(),
-                            Types.STRING,
-                            TypeInformation.of(KeyedHiddenState.class));
-            try (CloseableIterator<KeyedHiddenState> it =
-                    keyed.executeAndCollect("flink-gru state read")) {
-                it.forEachRemaining(states::add);
-            }
-        } catch (Exception e) {
-            throw new CliException(
-                    CliException.FAILURE,
-                    "cannot read the hidden states of operator '"
-                            + savepoint.uid()
-                            + "' in "
-                            + savepoint.path()
-                            + ": "
-                            + GruSavepoint.firstLine(rootCause(e)),
-                    e);
-        }
+        List<KeyedHiddenState> states =
+                read(
+                        savepoint,
+                        new ReadHiddenStates(),
+                        TypeInformation.of(KeyedHiddenState.class),
+                        "hidden states");
         states.sort(Comparator.comparing(KeyedHiddenState::getKey));
         return states;
     }
@@ -77,25 +55,42 @@ final class HiddenStateReader {
      * key that has any.
      */
     static List<Long> countWaiting(GruSavepoint savepoint) {
-        StreamExecutionEnvironment env = environment();
-        List<Long> counts = new ArrayList<>();
+        return read(savepoint, new CountWaiting(), Types.LONG, "waiting events");
+    }
+
+    /**
+     * What {@code function} emits for the keys of the savepoint's GRU operator, read in a local
+     * job; a {@link CliException} naming {@code what} if it cannot be read.
+     */
+    private static <T> List<T> read(
+            GruSavepoint savepoint,
+            KeyedStateReaderFunction<String, T> function,
+            TypeInformation<T> type,
+            String what) {
+        StreamExecutionEnvironment env =
+                LocalCluster.environment(
+                        "flink-gru state", LocalCluster.network(new Configuration()));
+        env.setParallelism(1);
+        List<T> out = new ArrayList<>();
         try {
             SavepointReader reader =
                     SavepointReader.read(
                             env, savepoint.path().toUri().toString(), new HashMapStateBackend());
-            try (CloseableIterator<Long> it =
+            try (CloseableIterator<T> it =
                     reader.readKeyedState(
                                     OperatorIdentifier.forUid(savepoint.uid()),
-                                    new CountWaiting(),
+                                    function,
                                     Types.STRING,
-                                    Types.LONG)
-                            .executeAndCollect("flink-gru waiting events")) {
-                it.forEachRemaining(counts::add);
+                                    type)
+                            .executeAndCollect("flink-gru state read: " + what)) {
+                it.forEachRemaining(out::add);
             }
         } catch (Exception e) {
             throw new CliException(
                     CliException.FAILURE,
-                    "cannot read the waiting events of operator '"
+                    "cannot read the "
+                            + what
+                            + " of operator '"
                             + savepoint.uid()
                             + "' in "
                             + savepoint.path()
@@ -103,16 +98,7 @@ final class HiddenStateReader {
                             + GruSavepoint.firstLine(rootCause(e)),
                     e);
         }
-        return counts;
-    }
-
-    /** A local cluster of one slot, closed to the network, for a read job. */
-    private static StreamExecutionEnvironment environment() {
-        StreamExecutionEnvironment env =
-                LocalCluster.environment(
-                        "flink-gru state", LocalCluster.network(new Configuration()));
-        env.setParallelism(1);
-        return env;
+        return out;
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -52,7 +52,11 @@ class JobCommandITCase {
                     new String[] {
                         user,
                         String.format(
-                                "{\"user\":\"%s\",\"item\":250,\"ts\":%d}", user, now - 200 + i)
+                                "{\"user\":\"%s\",\"item\":250,\"ts\":%d}",
+                                user,
+                                // A second apart: the watermark (2 s behind the newest) passes
+                                // all but the last few, which the job's event-time order holds.
+                                now - 200_000 + i * 1_000L)
                     });
         }
         job.produce(records);
