@@ -116,13 +116,15 @@ final class StateInspect implements Callable<Integer> {
         }
         line(s, "steps", stepDistribution(steps));
         long waitingEvents = waiting.stream().mapToLong(Long::longValue).sum();
-        line(
-                s,
-                "waiting",
-                waitingEvents
-                        + " events of "
-                        + waiting.size()
-                        + " keys wait for the watermark (gru.order EVENT_TIME)");
+        if (waitingEvents > 0) {
+            line(
+                    s,
+                    "waiting",
+                    waitingEvents
+                            + " events of "
+                            + waiting.size()
+                            + " keys wait for the watermark (gru.order EVENT_TIME)");
+        }
         return s.toString();
     }
 
