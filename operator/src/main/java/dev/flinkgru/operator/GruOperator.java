@@ -15,10 +15,10 @@ import dev.flinkgru.state.GruKeyedState;
 import dev.flinkgru.state.HiddenState;
 import dev.flinkgru.state.HiddenStateTtl;
 import dev.flinkgru.state.MismatchDecision;
+import dev.flinkgru.state.Timestamps;
 import dev.flinkgru.state.WaitingEvent;
 import dev.flinkgru.state.WaitingEvents;
 import java.nio.file.Paths;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -299,29 +299,15 @@ public class GruOperator extends AbstractStreamOperator<GruPrediction>
      * The reason given for an event at {@code ts} that is not after {@code limit}, {@code what}.
      */
     static String late(long ts, long limit, String what) {
-        long behind = behind(limit, ts);
+        long behind = Timestamps.saturatedDifference(limit, ts);
         return "late: event time "
-                + instant(ts)
+                + Timestamps.instant(ts)
                 + " is "
                 + (behind == 0 ? "at " : behind + " ms behind ")
                 + what
                 + " ("
-                + instant(limit)
+                + Timestamps.instant(limit)
                 + ")";
-    }
-
-    /** {@code limit - ts}, saturated at Long.MAX_VALUE. */
-    private static long behind(long limit, long ts) {
-        long d = limit - ts;
-        return ((limit ^ ts) & (limit ^ d)) < 0 ? Long.MAX_VALUE : d;
-    }
-
-    private static String instant(long millis) {
-        try {
-            return Instant.ofEpochMilli(millis).toString();
-        } catch (RuntimeException e) {
-            return millis + " ms";
-        }
     }
 
     /** The watermark reached {@code timer}'s time: its key's events at or before it leave. */

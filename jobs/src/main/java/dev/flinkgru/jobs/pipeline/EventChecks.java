@@ -1,9 +1,9 @@
 package dev.flinkgru.jobs.pipeline;
 
 import dev.flinkgru.operator.GruEvent;
+import dev.flinkgru.state.Timestamps;
 import java.io.Serializable;
 import java.time.Duration;
-import java.time.Instant;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.util.TimeUtils;
 
@@ -56,12 +56,12 @@ final class EventChecks implements Serializable {
                     + maxKeyBytes;
         }
         // Saturated: a ts near the ends of a long must not wrap around to the other side.
-        long ahead = saturatedDifference(event.timestamp, now);
+        long ahead = Timestamps.saturatedDifference(event.timestamp, now);
         if (ahead > maxAhead.toMillis()) {
             return "ts "
                     + event.timestamp
                     + " ("
-                    + instant(event.timestamp)
+                    + Timestamps.instant(event.timestamp)
                     + ") is "
                     + human(Duration.ofMillis(ahead))
                     + " ahead of the clock, more than "
@@ -69,12 +69,12 @@ final class EventChecks implements Serializable {
                     + " = "
                     + human(maxAhead);
         }
-        long behind = saturatedDifference(now, event.timestamp);
+        long behind = Timestamps.saturatedDifference(now, event.timestamp);
         if (maxBehind != null && behind > maxBehind.toMillis()) {
             return "ts "
                     + event.timestamp
                     + " ("
-                    + instant(event.timestamp)
+                    + Timestamps.instant(event.timestamp)
                     + ") is "
                     + human(Duration.ofMillis(behind))
                     + " behind the clock, more than "
@@ -83,23 +83,6 @@ final class EventChecks implements Serializable {
                     + human(maxBehind);
         }
         return null;
-    }
-
-    /** {@code a - b}, or Long.MIN_VALUE / MAX_VALUE where that does not fit a long. */
-    static long saturatedDifference(long a, long b) {
-        long difference = a - b;
-        if (((a ^ b) & (a ^ difference)) < 0) {
-            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
-        return difference;
-    }
-
-    private static String instant(long millis) {
-        try {
-            return Instant.ofEpochMilli(millis).toString();
-        } catch (RuntimeException e) {
-            return "out of range";
-        }
     }
 
     /** E.g. {@code 1 h}, {@code 974 d}: the largest unit that divides, else milliseconds. */

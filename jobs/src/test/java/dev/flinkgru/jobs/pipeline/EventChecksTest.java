@@ -3,6 +3,7 @@ package dev.flinkgru.jobs.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkgru.operator.GruEvent;
+import dev.flinkgru.state.Timestamps;
 import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
@@ -97,9 +98,9 @@ class EventChecksTest {
         assertThat(checks.problem(event("k", Long.MAX_VALUE), NOW))
                 .startsWith("ts 9223372036854775807 (+292278994-08-17T07:12:55.807Z) is ")
                 .endsWith(" d ahead of the clock, more than job.event-time.max-ahead = 1 h");
-        assertThat(EventChecks.saturatedDifference(Long.MIN_VALUE, 1)).isEqualTo(Long.MIN_VALUE);
-        assertThat(EventChecks.saturatedDifference(Long.MAX_VALUE, -1)).isEqualTo(Long.MAX_VALUE);
-        assertThat(EventChecks.saturatedDifference(NOW, -NOW)).isEqualTo(2 * NOW);
-        assertThat(EventChecks.saturatedDifference(-5, 7)).isEqualTo(-12);
+        assertThat(Timestamps.saturatedDifference(Long.MIN_VALUE, 1)).isEqualTo(Long.MIN_VALUE);
+        assertThat(Timestamps.saturatedDifference(Long.MAX_VALUE, -1)).isEqualTo(Long.MAX_VALUE);
+        assertThat(Timestamps.saturatedDifference(NOW, -NOW)).isEqualTo(2 * NOW);
+        assertThat(Timestamps.saturatedDifference(-5, 7)).isEqualTo(-12);
     }
 }
