@@ -359,19 +359,24 @@ final class ReplayJob {
                                 == CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_NOT_READY);
     }
 
-    private static long refused(Map<String, Object> accumulators) {
-        Object n = accumulators.get(RejectedRows.COUNTER);
-        return n instanceof Number ? ((Number) n).longValue() : 0;
-    }
-
-    private static long watermark(Map<String, Object> accumulators) {
-        Object w = accumulators.get(WatermarkProbe.ACCUMULATOR);
-        return w instanceof Number ? ((Number) w).longValue() : Long.MIN_VALUE;
-    }
-
+    /** Predictions written so far. */
     private static long count(Map<String, Object> accumulators) {
-        Object n = accumulators.get(PredictionRows.COUNTER);
-        return n instanceof Number ? ((Number) n).longValue() : 0;
+        return accumulator(accumulators, PredictionRows.COUNTER, 0);
+    }
+
+    /** Events the operator refused so far. */
+    private static long refused(Map<String, Object> accumulators) {
+        return accumulator(accumulators, RejectedRows.COUNTER, 0);
+    }
+
+    /** The last watermark the operator forwarded, or Long.MIN_VALUE. */
+    private static long watermark(Map<String, Object> accumulators) {
+        return accumulator(accumulators, WatermarkProbe.ACCUMULATOR, Long.MIN_VALUE);
+    }
+
+    private static long accumulator(Map<String, Object> accumulators, String name, long none) {
+        Object value = accumulators.get(name);
+        return value instanceof Number ? ((Number) value).longValue() : none;
     }
 
     private static Throwable rootCause(Throwable e) {
