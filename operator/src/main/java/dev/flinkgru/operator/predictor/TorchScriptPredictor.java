@@ -6,6 +6,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
@@ -113,15 +114,17 @@ public final class TorchScriptPredictor implements BatchPredictor {
                     shape.outputSize(),
                     TorchScriptPredictorFactory.output(0, out.get(0)),
                     TorchScriptPredictorFactory.output(1, out.get(1)));
-            // Only the first `batch` rows come out; padded rows are never copied.
-            floats(out.get(0)).get(y, 0, batch * shape.outputSize());
-            FloatBuffer next = floats(out.get(1));
+            // Only the first `batch` rows come out: the padded rows are cut off where the outputs
+            // are (on a device, before the copy to the host), and the floats are read in place.
+            floats(rows(out.get(0), 0, batch, bucket)).get(y, 0, batch * shape.outputSize());
+            FloatBuffer next = floats(rows(out.get(1), 1, batch, bucket));
             if (layers == 1) {
                 next.get(hNext, 0, batch * hidden);
             } else {
+                int rowsPerLayer = next.remaining() / (layers * hidden);
                 for (int l = 0; l < layers; l++) {
                     for (int b = 0; b < batch; b++) {
-                        next.position((l * bucket + b) * hidden);
+                        next.position((l * rowsPerLayer + b) * hidden);
                         next.get(hNext, b * stateSize + l * hidden, hidden);
                     }
                 }
@@ -129,8 +132,21 @@ public final class TorchScriptPredictor implements BatchPredictor {
         }
     }
 
+    /**
+     * The first {@code batch} rows along {@code axis} of an output of a padded batch: a view where
+     * the output is, so that on a device only those rows travel to the host.
+     */
+    private static NDArray rows(NDArray output, int axis, int batch, int bucket) {
+        if (batch == bucket) {
+            return output;
+        }
+        NDIndex index = axis == 0 ? new NDIndex() : new NDIndex().addAllDim();
+        return output.get(index.addSliceDim(0, batch));
+    }
+
+    /** The floats of an array on the host, read in place where the engine allows it. */
     private static FloatBuffer floats(NDArray array) {
-        return array.toByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return array.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     /** Runs one step of every bucket size, so shape specialization happens before traffic. */

@@ -29,8 +29,9 @@ import java.util.Random;
  *
  * <p>({@code TF32=1} keeps {@code device.sh} from turning TensorFloat-32 off itself, so that the
  * predictor's own default is what is checked.) Arguments: {@code [--device gpu|gpu:N|cpu]
- * [--allow-tf32] [--batches 1,16,...] [--steps N] [MODEL.pt:F:H:L ...]}; the default models are the
- * bench's H=64 and H=256 and the two-layer fixture.
+ * [--allow-tf32] [--batches 1,16,...] [--steps N] [--phases] [MODEL.pt:F:H:L ...]}; the default
+ * models are the bench's H=64 and H=256 and the two-layer fixture. {@code --phases} also times the
+ * parts of one step through DJL directly ({@link StepPhases}).
  */
 public final class GpuCheck {
 
@@ -56,6 +57,7 @@ public final class GpuCheck {
         boolean allowTf32 = false;
         int[] batches = {1, 16, 256, 1024, 4096, 16384};
         int steps = 50;
+        boolean phases = false;
         List<Model> models = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -67,6 +69,7 @@ public final class GpuCheck {
                                         .mapToInt(Integer::parseInt)
                                         .toArray();
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--phases" -> phases = true;
                 default -> models.add(Model.parse(args[i]));
             }
         }
@@ -154,6 +157,14 @@ public final class GpuCheck {
                             dh,
                             micros,
                             batch / (micros / 1e6));
+                }
+            }
+        }
+        if (phases) {
+            for (Model m : models) {
+                for (int batch : batches) {
+                    StepPhases.print(
+                            m.path(), m.features(), m.hidden(), m.layers(), device, batch, steps);
                 }
             }
         }
