@@ -6,12 +6,14 @@ import dev.flinkgru.operator.GruPrediction;
 import dev.flinkgru.operator.RejectedEvent;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
@@ -67,6 +69,14 @@ public final class GruKafkaPipeline {
                         .set(
                                 CheckpointingOptions.INCREMENTAL_CHECKPOINTS,
                                 config.get(KafkaJobOptions.CHECKPOINT_INCREMENTAL)));
+        config.getOptional(KafkaJobOptions.STATE_BACKEND)
+                .ifPresent(
+                        backend ->
+                                env.configure(
+                                        new Configuration()
+                                                .set(
+                                                        StateBackendOptions.STATE_BACKEND,
+                                                        backend.name().toLowerCase(Locale.ROOT))));
 
         String servers = config.get(KafkaJobOptions.BOOTSTRAP_SERVERS);
         String inputTopic = JobSettings.required(config, KafkaJobOptions.INPUT_TOPIC);

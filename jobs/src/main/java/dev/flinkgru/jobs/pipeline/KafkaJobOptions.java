@@ -145,6 +145,24 @@ public final class KafkaJobOptions {
                                     + " Overrides the cluster's"
                                     + " execution.checkpointing.incremental.");
 
+    /** Where the job keeps its keyed state: Flink's two backends that ship with it. */
+    public enum StateBackend {
+        HASHMAP,
+        ROCKSDB
+    }
+
+    public static final ConfigOption<StateBackend> STATE_BACKEND =
+            ConfigOptions.key("job.state-backend")
+                    .enumType(StateBackend.class)
+                    .noDefaultValue()
+                    .withDescription(
+                            "HASHMAP (states on the JVM heap: fastest, bounded by the heap) or"
+                                    + " ROCKSDB (states on local disk: millions of keys; bloom"
+                                    + " filters on unless state.backend.rocksdb.use-bloom-filter"
+                                    + " is set). Unset: the cluster's state.backend.type (the"
+                                    + " local runner's: hashmap). Sets state.backend.type for"
+                                    + " this job.");
+
     public static final ConfigOption<Integer> PARALLELISM =
             ConfigOptions.key("job.parallelism")
                     .intType()

@@ -1,6 +1,7 @@
 package dev.flinkgru.jobs.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flinkgru.jobs.sensor.SensorCodec;
 import dev.flinkgru.jobs.sensor.SensorForecastJob;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +25,30 @@ class GruKafkaPipelineTest {
         assertThat(incrementalCheckpoints("--job.checkpoint-incremental", "false")).isFalse();
     }
 
+    @Test
+    void stateBackendIsTheClustersUnlessTheJobChoosesOne() {
+        assertThat(built().getConfiguration().getOptional(StateBackendOptions.STATE_BACKEND))
+                .as("by default")
+                .isEmpty();
+        assertThat(
+                        built("--job.state-backend", "rocksdb")
+                                .getConfiguration()
+                                .get(StateBackendOptions.STATE_BACKEND))
+                .isEqualTo("rocksdb");
+        assertThat(
+                        built("--job.state-backend", "HASHMAP")
+                                .getConfiguration()
+                                .get(StateBackendOptions.STATE_BACKEND))
+                .isEqualTo("hashmap");
+        assertThatThrownBy(() -> built("--job.state-backend", "memory"))
+                .hasMessageContaining("memory");
+    }
+
     private static boolean incrementalCheckpoints(String... extra) {
+        return built(extra).getConfiguration().get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS);
+    }
+
+    private static StreamExecutionEnvironment built(String... extra) {
         List<String> args =
                 new ArrayList<>(
                         List.of(
@@ -37,6 +62,6 @@ class GruKafkaPipelineTest {
                 JobSettings.parse(SensorForecastJob.DEFAULTS, args.toArray(String[]::new));
         StreamExecutionEnvironment env = new StreamExecutionEnvironment();
         GruKafkaPipeline.build(env, config, new SensorCodec(TINY.features));
-        return env.getConfiguration().get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS);
+        return env;
     }
 }
