@@ -159,7 +159,7 @@ public final class GruKafkaPipeline {
         return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
     }
 
-    private static KafkaSource<KafkaInput> source(
+    static KafkaSource<KafkaInput> source(
             Configuration config,
             String servers,
             String topic,
@@ -177,6 +177,7 @@ public final class GruKafkaPipeline {
                         .setGroupId(JobSettings.required(config, KafkaJobOptions.GROUP_ID))
                         .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
                         .setDeserializer(new KafkaInputDeserializer(parser, checks))
+                        .setProperties(KafkaClientProperties.consumer(config))
                         .setProperty("isolation.level", "read_committed");
         if (config.get(KafkaJobOptions.BOUNDED)) {
             builder.setBounded(OffsetsInitializer.latest());
@@ -184,7 +185,7 @@ public final class GruKafkaPipeline {
         return builder.build();
     }
 
-    private static KafkaSink<KeyedJson> sink(
+    static KafkaSink<KeyedJson> sink(
             Configuration config,
             String servers,
             String topic,
@@ -195,6 +196,7 @@ public final class GruKafkaPipeline {
                         == KafkaJobOptions.Delivery.EXACTLY_ONCE;
         var builder =
                 KafkaSink.<KeyedJson>builder()
+                        .setKafkaProducerConfig(KafkaClientProperties.producer(config))
                         .setBootstrapServers(servers)
                         .setRecordSerializer(new KeyedJsonRecords(topic, timestamp))
                         .setDeliveryGuarantee(
