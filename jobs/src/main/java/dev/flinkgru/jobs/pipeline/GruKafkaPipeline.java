@@ -58,6 +58,11 @@ public final class GruKafkaPipeline {
         // none falls back to Kryo, and this makes sure none ever does.
         Configuration serializers = new Configuration();
         serializers.set(PipelineOptions.GENERIC_TYPES, false);
+        // No copy of each record between chained operators: no function of the pipeline keeps or
+        // changes its input (the parser routes the source's fresh KafkaInput, the formatters read
+        // a fresh prediction or refusal and make a new record, the sinks serialize at once), and
+        // the operator's input comes from the keyBy's network, a new object per record.
+        serializers.set(PipelineOptions.OBJECT_REUSE, true);
         env.configure(serializers);
         env.enableCheckpointing(
                 config.get(KafkaJobOptions.CHECKPOINT_INTERVAL).toMillis(),
