@@ -60,6 +60,11 @@ public final class GruKafkaPipeline {
         // none falls back to Kryo, and this makes sure none ever does.
         Configuration serializers = new Configuration();
         serializers.set(PipelineOptions.GENERIC_TYPES, false);
+        // No copy of each record between chained operators: no function of the pipeline keeps or
+        // changes its input (the parser routes the source's fresh KafkaInput, the formatters read
+        // a fresh prediction or refusal and make a new record, the sinks serialize at once), and
+        // the operator's input comes from the keyBy's network, a new object per record.
+        serializers.set(PipelineOptions.OBJECT_REUSE, true);
         env.configure(serializers);
         env.enableCheckpointing(
                 config.get(KafkaJobOptions.CHECKPOINT_INTERVAL).toMillis(),
@@ -169,7 +174,7 @@ public final class GruKafkaPipeline {
         return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
     }
 
-    private static KafkaSource<KafkaInput> source(
+    static KafkaSource<KafkaInput> source(
             Configuration config,
             String servers,
             String topic,
@@ -187,6 +192,7 @@ public final class GruKafkaPipeline {
                         .setGroupId(JobSettings.required(config, KafkaJobOptions.GROUP_ID))
                         .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
                         .setDeserializer(new KafkaInputDeserializer(parser, checks))
+                        .setProperties(KafkaClientProperties.consumer(config))
                         .setProperty("isolation.level", "read_committed");
         if (config.get(KafkaJobOptions.BOUNDED)) {
             builder.setBounded(OffsetsInitializer.latest());
@@ -194,7 +200,7 @@ public final class GruKafkaPipeline {
         return builder.build();
     }
 
-    private static KafkaSink<KeyedJson> sink(
+    static KafkaSink<KeyedJson> sink(
             Configuration config,
             String servers,
             String topic,
@@ -205,6 +211,7 @@ public final class GruKafkaPipeline {
                         == KafkaJobOptions.Delivery.EXACTLY_ONCE;
         var builder =
                 KafkaSink.<KeyedJson>builder()
+                        .setKafkaProducerConfig(KafkaClientProperties.producer(config))
                         .setBootstrapServers(servers)
                         .setRecordSerializer(new KeyedJsonRecords(topic, timestamp))
                         .setDeliveryGuarantee(

@@ -20,7 +20,9 @@ import org.apache.flink.util.TimeUtils;
 /**
  * A job's configuration: its defaults, then a properties file ({@code --config FILE}), then {@code
  * --key value} arguments, each later source overriding the earlier. Keys are those of {@link
- * KafkaJobOptions} and {@link GruOptions}; an unknown key is an error that names it.
+ * KafkaJobOptions} and {@link GruOptions}, and Kafka client properties after {@value
+ * KafkaJobOptions#PRODUCER_PREFIX} or {@value KafkaJobOptions#CONSUMER_PREFIX}; an unknown key is
+ * an error that names it.
  */
 public final class JobSettings {
 
@@ -95,7 +97,7 @@ public final class JobSettings {
         }
         values.putAll(fromArgs);
         for (String key : values.keySet()) {
-            if (!known.containsKey(key)) {
+            if (!known.containsKey(key) && !KafkaClientProperties.isClientProperty(key)) {
                 throw new IllegalConfigurationException("unknown option '" + key + "'; see --help");
             }
         }

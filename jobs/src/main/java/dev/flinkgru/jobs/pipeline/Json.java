@@ -18,6 +18,9 @@ public final class Json {
             JsonMapper.builder()
                     .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    // FastDoubleParser: the same correctly rounded doubles as Double.parseDouble,
+                    // at a fraction of its cost (a reading's 8 values were a fifth of parsing).
+                    .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                     .build();
 
     private Json() {}

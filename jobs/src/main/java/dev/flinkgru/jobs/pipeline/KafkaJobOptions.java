@@ -32,6 +32,22 @@ public final class KafkaJobOptions {
         LATEST
     }
 
+    /**
+     * Prefix of any Kafka producer property of the two sinks: {@code kafka.producer.linger.ms=200}
+     * sets the producers' {@code linger.ms}, over the job's own defaults ({@link
+     * KafkaClientProperties}). The properties the job sets from its own options (servers,
+     * transactional ids, the transaction timeout, serializers) are refused here.
+     */
+    public static final String PRODUCER_PREFIX = "kafka.producer.";
+
+    /**
+     * Prefix of any Kafka consumer property of the source: {@code
+     * kafka.consumer.max.partition.fetch.bytes=4194304} sets the consumer's {@code
+     * max.partition.fetch.bytes}. The properties the job sets from its own options (servers, group
+     * id, read_committed isolation, deserializers) are refused here.
+     */
+    public static final String CONSUMER_PREFIX = "kafka.consumer.";
+
     public static final ConfigOption<String> BOOTSTRAP_SERVERS =
             ConfigOptions.key("kafka.bootstrap-servers")
                     .stringType()

@@ -14,6 +14,10 @@ final class Utf8 {
 
     /** The text of {@code bytes}, or null if they are not valid UTF-8. */
     static String decodeStrict(byte[] bytes) {
+        if (isAscii(bytes)) {
+            // Valid UTF-8 as it is, and a Latin-1 string is a copy of the bytes.
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
         CharsetDecoder decoder =
                 StandardCharsets.UTF_8
                         .newDecoder()
@@ -25,6 +29,15 @@ final class Utf8 {
         } catch (CharacterCodingException e) {
             return null;
         }
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Where and why {@code bytes} are not valid UTF-8. */

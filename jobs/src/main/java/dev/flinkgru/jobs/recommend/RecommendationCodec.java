@@ -1,14 +1,18 @@
 package dev.flinkgru.jobs.recommend;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.flinkgru.jobs.pipeline.BadInputException;
 import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
 import dev.flinkgru.jobs.pipeline.Json;
 import dev.flinkgru.jobs.pipeline.KafkaInput;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruPrediction;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import org.apache.flink.configuration.IllegalConfigurationException;
 
 /**
@@ -53,12 +57,55 @@ public final class RecommendationCodec implements GruKafkaPipeline.Codec {
         this.k = k;
     }
 
+    /**
+     * One pass of Jackson's streaming parser over the record, as {@code SensorCodec}'s: the fields
+     * taken as they come (others skipped), then checked in a fixed order (user, item, ts, the
+     * item's range). Malformed JSON, a duplicate field and trailing content are refused first.
+     */
     @Override
     public GruEvent parse(KafkaInput input) throws BadInputException {
-        JsonNode event = Json.object(input.raw);
-        String user = Json.text(event, "user");
-        long item = Json.integer(event, "item");
-        long ts = Json.integer(event, "ts");
+        JsonToken userToken = null;
+        String user = null;
+        JsonToken itemToken = null;
+        long item = 0;
+        JsonToken tsToken = null;
+        long ts = 0;
+        try (JsonParser p = Json.MAPPER.createParser(input.raw)) {
+            JsonToken token = p.nextToken();
+            if (token != JsonToken.START_OBJECT) {
+                Json.skipToEnd(p);
+                throw new BadInputException("expected a JSON object");
+            }
+            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                token = p.nextToken();
+                switch (field) {
+                    case "user":
+                        userToken = token;
+                        user = token == JsonToken.VALUE_STRING ? p.getText() : null;
+                        break;
+                    case "item":
+                        itemToken = longToken(p, token);
+                        item = itemToken == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
+                        break;
+                    case "ts":
+                        tsToken = longToken(p, token);
+                        ts = tsToken == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
+                        break;
+                    default:
+                        break;
+                }
+                p.skipChildren();
+            }
+            Json.skipToEnd(p);
+        } catch (JsonProcessingException e) {
+            throw new BadInputException("malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadInputException("malformed JSON: " + e.getMessage());
+        }
+        Json.checkText("user", userToken, user);
+        checkInteger("item", itemToken);
+        checkInteger("ts", tsToken);
         if (item < 0 || item >= items) {
             throw new BadInputException(
                     "item id " + item + " outside the model's range [0, " + items + ")");
@@ -66,6 +113,28 @@ public final class RecommendationCodec implements GruKafkaPipeline.Codec {
         return new GruEvent(user, ts, input.eventId(), new float[] {item});
     }
 
+    /**
+     * {@code token}, except that an integer beyond a long reads as {@link
+     * JsonToken#VALUE_NUMBER_FLOAT} (not an integer the job can use).
+     */
+    private static JsonToken longToken(JsonParser p, JsonToken token) throws IOException {
+        return token == JsonToken.VALUE_NUMBER_INT
+                        && p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                ? JsonToken.VALUE_NUMBER_FLOAT
+                : token;
+    }
+
+    /** The checks of {@link Json#integer} on a field read by the streaming parser. */
+    private static void checkInteger(String field, JsonToken token) throws BadInputException {
+        if (token == null || token == JsonToken.VALUE_NULL) {
+            throw new BadInputException("missing '" + field + "'");
+        }
+        if (token != JsonToken.VALUE_NUMBER_INT) {
+            throw new BadInputException("'" + field + "' must be an integer");
+        }
+    }
+
+    /** Written with Jackson's streaming generator, as the tree would print it. */
     @Override
     public String format(GruPrediction p) {
         if (p.output.length != 2 * k) {
@@ -78,15 +147,25 @@ public final class RecommendationCodec implements GruKafkaPipeline.Codec {
                             + 2 * k
                             + " (K ids, then K scores)");
         }
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("user", p.key);
-        node.put("ts", p.timestamp);
-        ArrayNode ids = node.putArray("items");
-        ArrayNode scores = node.putArray("scores");
-        for (int i = 0; i < k; i++) {
-            ids.add(Math.round(p.output[i]));
-            scores.add(p.output[k + i]);
+        StringWriter out = new StringWriter(64 + 16 * k);
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("user", p.key);
+            g.writeNumberField("ts", p.timestamp);
+            g.writeArrayFieldStart("items");
+            for (int i = 0; i < k; i++) {
+                g.writeNumber(Math.round(p.output[i]));
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("scores");
+            for (int i = 0; i < k; i++) {
+                g.writeNumber(p.output[k + i]);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
-        return node.toString();
+        return out.toString();
     }
 }

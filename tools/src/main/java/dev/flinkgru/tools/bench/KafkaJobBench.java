@@ -12,6 +12,7 @@ import dev.flinkgru.tools.command.LocalCluster;
 import dev.flinkgru.tools.command.Progress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,7 +154,9 @@ final class KafkaJobBench implements AutoCloseable {
         progress.say(String.format(Locale.ROOT, "%s: throughput, bounded job", name));
         Configuration config = jobConfig(run, throughputTopics, true);
         StreamExecutionEnvironment env = environment(config);
+        CpuTimes before = cpuTimes();
         env.execute("flink-gru bench kafka-job throughput");
+        CpuTimes cpu = cpuTimes().minus(before);
         List<Forecast> out = readAll(throughputTopics.output);
         checkExactlyOnce(name + " throughput", out, count, throughputTopics);
         double steady = steadyEventsPerSecond(out);
@@ -196,7 +199,41 @@ final class KafkaJobBench implements AutoCloseable {
                 halfLoad,
                 latency[0],
                 latency[1]);
+        System.out.printf(
+                Locale.ROOT,
+                "  %-7s H=%-4d kafka-job %-11s CPU per million readings, whole bounded run (start-up"
+                        + " included): job %.1f s, broker %.1f s%n",
+                run.backend(),
+                run.hidden(),
+                run.engine(),
+                cpu.jobSeconds() * 1e6 / count,
+                cpu.brokerSeconds() * 1e6 / count);
         return result;
+    }
+
+    /**
+     * CPU seconds used so far by this JVM (the job's MiniCluster, and the bench's idle threads) and
+     * by the broker's process.
+     */
+    record CpuTimes(double jobSeconds, double brokerSeconds) {
+        CpuTimes minus(CpuTimes earlier) {
+            return new CpuTimes(
+                    jobSeconds - earlier.jobSeconds, brokerSeconds - earlier.brokerSeconds);
+        }
+    }
+
+    private CpuTimes cpuTimes() {
+        double job =
+                ((com.sun.management.OperatingSystemMXBean)
+                                        ManagementFactory.getOperatingSystemMXBean())
+                                .getProcessCpuTime()
+                        / 1e9;
+        double broker =
+                ProcessHandle.of(kafka.pid())
+                        .flatMap(p -> p.info().totalCpuDuration())
+                        .map(d -> d.toNanos() / 1e9)
+                        .orElse(Double.NaN);
+        return new CpuTimes(job, broker);
     }
 
     /** p50 and p99 ms from a reading's produce time to its forecast seen read_committed. */
