@@ -1,11 +1,9 @@
 package dev.flinkgru.jobs.pipeline;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
@@ -25,50 +23,9 @@ public final class Json {
 
     private Json() {}
 
-    /** Parses {@code raw} as one JSON object. */
-    public static JsonNode object(String raw) throws BadInputException {
-        JsonNode node;
-        try {
-            node = MAPPER.readTree(raw);
-        } catch (JsonProcessingException e) {
-            throw new BadInputException("malformed JSON: " + e.getOriginalMessage());
-        }
-        if (node == null || !node.isObject()) {
-            throw new BadInputException("expected a JSON object");
-        }
-        return node;
-    }
-
-    /** A non-empty string field. */
-    public static String text(JsonNode object, String field) throws BadInputException {
-        JsonNode node = object.get(field);
-        if (node == null || node.isNull()) {
-            throw new BadInputException("missing '" + field + "'");
-        }
-        if (!node.isTextual()) {
-            throw new BadInputException("'" + field + "' must be a string");
-        }
-        if (node.asText().isEmpty()) {
-            throw new BadInputException("'" + field + "' is empty");
-        }
-        return node.asText();
-    }
-
-    /** An integral number field that fits a long. */
-    public static long integer(JsonNode object, String field) throws BadInputException {
-        JsonNode node = object.get(field);
-        if (node == null || node.isNull()) {
-            throw new BadInputException("missing '" + field + "'");
-        }
-        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-            throw new BadInputException("'" + field + "' must be an integer");
-        }
-        return node.asLong();
-    }
-
     /**
      * Reads the rest of what {@code parser} holds: malformed content or a second value after the
-     * first fails as {@link com.fasterxml.jackson.databind.ObjectMapper#readTree} would.
+     * first fails as {@link ObjectMapper#readTree} would.
      */
     public static void skipToEnd(JsonParser parser) throws IOException, BadInputException {
         parser.skipChildren();
@@ -80,8 +37,8 @@ public final class Json {
     }
 
     /**
-     * The checks of {@link #text} on a field read by a streaming parser ({@code token} null:
-     * absent).
+     * A non-empty string field read by a streaming parser ({@code token} null: absent), as its
+     * reasons.
      */
     public static void checkText(String field, JsonToken token, String value)
             throws BadInputException {
@@ -96,6 +53,30 @@ public final class Json {
         }
     }
 
+    /**
+     * The token of a number field as the integer checks see it: an integer beyond a long reads as
+     * {@link JsonToken#VALUE_NUMBER_FLOAT} (not an integer the job can use).
+     */
+    public static JsonToken longToken(JsonParser parser, JsonToken token) throws IOException {
+        return token == JsonToken.VALUE_NUMBER_INT
+                        && parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                ? JsonToken.VALUE_NUMBER_FLOAT
+                : token;
+    }
+
+    /**
+     * An integral field that fits a long, read by a streaming parser: {@code token} from {@link
+     * #longToken} (null: absent).
+     */
+    public static void checkInteger(String field, JsonToken token) throws BadInputException {
+        if (token == null || token == JsonToken.VALUE_NULL) {
+            throw new BadInputException("missing '" + field + "'");
+        }
+        if (token != JsonToken.VALUE_NUMBER_INT) {
+            throw new BadInputException("'" + field + "' must be an integer");
+        }
+    }
+
     /** A finite float32 from a number read as a double, or a reason naming {@code what}. */
     public static float finiteFloat(double value, String what) throws BadInputException {
         float f = (float) value;
@@ -103,13 +84,5 @@ public final class Json {
             throw new BadInputException(what + " is not finite");
         }
         return f;
-    }
-
-    /** A finite float32 from a number node, or a reason naming {@code what}. */
-    public static float finiteFloat(JsonNode node, String what) throws BadInputException {
-        if (node == null || !node.isNumber()) {
-            throw new BadInputException(what + " must be a number");
-        }
-        return finiteFloat(node.asDouble(), what);
     }
 }

@@ -85,11 +85,11 @@ public final class RecommendationCodec implements GruKafkaPipeline.Codec {
                         user = token == JsonToken.VALUE_STRING ? p.getText() : null;
                         break;
                     case "item":
-                        itemToken = longToken(p, token);
+                        itemToken = Json.longToken(p, token);
                         item = itemToken == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
                         break;
                     case "ts":
-                        tsToken = longToken(p, token);
+                        tsToken = Json.longToken(p, token);
                         ts = tsToken == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
                         break;
                     default:
@@ -104,34 +104,13 @@ public final class RecommendationCodec implements GruKafkaPipeline.Codec {
             throw new BadInputException("malformed JSON: " + e.getMessage());
         }
         Json.checkText("user", userToken, user);
-        checkInteger("item", itemToken);
-        checkInteger("ts", tsToken);
+        Json.checkInteger("item", itemToken);
+        Json.checkInteger("ts", tsToken);
         if (item < 0 || item >= items) {
             throw new BadInputException(
                     "item id " + item + " outside the model's range [0, " + items + ")");
         }
         return new GruEvent(user, ts, input.eventId(), new float[] {item});
-    }
-
-    /**
-     * {@code token}, except that an integer beyond a long reads as {@link
-     * JsonToken#VALUE_NUMBER_FLOAT} (not an integer the job can use).
-     */
-    private static JsonToken longToken(JsonParser p, JsonToken token) throws IOException {
-        return token == JsonToken.VALUE_NUMBER_INT
-                        && p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                ? JsonToken.VALUE_NUMBER_FLOAT
-                : token;
-    }
-
-    /** The checks of {@link Json#integer} on a field read by the streaming parser. */
-    private static void checkInteger(String field, JsonToken token) throws BadInputException {
-        if (token == null || token == JsonToken.VALUE_NULL) {
-            throw new BadInputException("missing '" + field + "'");
-        }
-        if (token != JsonToken.VALUE_NUMBER_INT) {
-            throw new BadInputException("'" + field + "' must be an integer");
-        }
     }
 
     /** Written with Jackson's streaming generator, as the tree would print it. */

@@ -43,7 +43,6 @@ public final class SensorCodec implements GruKafkaPipeline.Codec {
         String sensor = null;
         JsonToken tsToken = null;
         long ts = 0;
-        boolean tsIsLong = false;
         boolean valuesArray = false;
         int count = 0;
         double[] values = new double[features];
@@ -63,11 +62,8 @@ public final class SensorCodec implements GruKafkaPipeline.Codec {
                         sensor = token == JsonToken.VALUE_STRING ? p.getText() : null;
                         break;
                     case "ts":
-                        tsToken = token;
-                        tsIsLong =
-                                token == JsonToken.VALUE_NUMBER_INT
-                                        && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
-                        ts = tsIsLong ? p.getLongValue() : 0;
+                        tsToken = Json.longToken(p, token);
+                        ts = tsToken == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
                         break;
                     case "values":
                         valuesArray = token == JsonToken.START_ARRAY;
@@ -99,12 +95,7 @@ public final class SensorCodec implements GruKafkaPipeline.Codec {
             throw new BadInputException("malformed JSON: " + e.getMessage());
         }
         Json.checkText("sensor", sensorToken, sensor);
-        if (tsToken == null || tsToken == JsonToken.VALUE_NULL) {
-            throw new BadInputException("missing 'ts'");
-        }
-        if (!tsIsLong) {
-            throw new BadInputException("'ts' must be an integer");
-        }
+        Json.checkInteger("ts", tsToken);
         if (!valuesArray) {
             throw new BadInputException("missing 'values' array");
         }
