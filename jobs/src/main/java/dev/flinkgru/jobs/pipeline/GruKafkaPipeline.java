@@ -56,32 +56,28 @@ public final class GruKafkaPipeline {
             Codec codec,
             UnaryOperator<DataStream<GruEvent>> tap) {
         env.setParallelism(config.get(KafkaJobOptions.PARALLELISM));
+        env.enableCheckpointing(
+                config.get(KafkaJobOptions.CHECKPOINT_INTERVAL).toMillis(),
+                CheckpointingMode.EXACTLY_ONCE);
+        Configuration settings = new Configuration();
         // Every record type of the pipeline has a serializer of its own (POJOs, primitive arrays):
         // none falls back to Kryo, and this makes sure none ever does.
-        Configuration serializers = new Configuration();
-        serializers.set(PipelineOptions.GENERIC_TYPES, false);
+        settings.set(PipelineOptions.GENERIC_TYPES, false);
         // No copy of each record between chained operators: no function of the pipeline keeps or
         // changes its input (the parser routes the source's fresh KafkaInput, the formatters read
         // a fresh prediction or refusal and make a new record, the sinks serialize at once), and
         // the operator's input comes from the keyBy's network, a new object per record.
-        serializers.set(PipelineOptions.OBJECT_REUSE, true);
-        env.configure(serializers);
-        env.enableCheckpointing(
-                config.get(KafkaJobOptions.CHECKPOINT_INTERVAL).toMillis(),
-                CheckpointingMode.EXACTLY_ONCE);
-        env.configure(
-                new Configuration()
-                        .set(
-                                CheckpointingOptions.INCREMENTAL_CHECKPOINTS,
-                                config.get(KafkaJobOptions.CHECKPOINT_INCREMENTAL)));
+        settings.set(PipelineOptions.OBJECT_REUSE, true);
+        settings.set(
+                CheckpointingOptions.INCREMENTAL_CHECKPOINTS,
+                config.get(KafkaJobOptions.CHECKPOINT_INCREMENTAL));
         config.getOptional(KafkaJobOptions.STATE_BACKEND)
                 .ifPresent(
                         backend ->
-                                env.configure(
-                                        new Configuration()
-                                                .set(
-                                                        StateBackendOptions.STATE_BACKEND,
-                                                        backend.name().toLowerCase(Locale.ROOT))));
+                                settings.set(
+                                        StateBackendOptions.STATE_BACKEND,
+                                        backend.name().toLowerCase(Locale.ROOT)));
+        env.configure(settings);
 
         String servers = config.get(KafkaJobOptions.BOOTSTRAP_SERVERS);
         String inputTopic = JobSettings.required(config, KafkaJobOptions.INPUT_TOPIC);
