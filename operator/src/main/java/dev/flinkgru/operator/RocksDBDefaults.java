@@ -5,6 +5,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -19,6 +20,16 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * every level; with one it is mostly answered by the filters, which sit in the block cache (from
  * Flink's managed memory, about 1.25 bytes per key). The profile and the figures at 10^6 keys are
  * in docs/performance.md.
+ *
+ * <p>Partitioned index and filter blocks ({@code
+ * state.backend.rocksdb.memory.partitioned-index-filters}): with Flink's managed memory the filters
+ * compete for the block cache, and at 10^6 keys reads loaded and checksummed a file's whole filter
+ * block again and again; partitions are small blocks, loaded one at a time.
+ *
+ * <p>A bloom filter in each memtable ({@link MemtableFilterOptions} as {@code
+ * state.backend.rocksdb.options-factory}): a key seen for the first time is in no memtable either,
+ * and searching the memtable's skip list for it was the largest single cost of a read. A job that
+ * sets its own options factory keeps it and goes without this filter.
  */
 @PublicEvolving
 public final class RocksDBDefaults {
@@ -29,6 +40,8 @@ public final class RocksDBDefaults {
     public static Configuration defaults() {
         Configuration defaults = new Configuration();
         defaults.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        defaults.set(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS, true);
+        defaults.set(RocksDBOptions.OPTIONS_FACTORY, MemtableFilterOptions.class.getName());
         return defaults;
     }
 
@@ -37,6 +50,8 @@ public final class RocksDBDefaults {
         Configuration missing = new Configuration();
         Configuration defaults = defaults();
         addIfMissing(config, defaults, missing, RocksDBConfigurableOptions.USE_BLOOM_FILTER);
+        addIfMissing(config, defaults, missing, RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS);
+        addIfMissing(config, defaults, missing, RocksDBOptions.OPTIONS_FACTORY);
         return missing;
     }
 

@@ -3,22 +3,29 @@ package dev.flinkgru.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkgru.operator.testing.CountingPredictorFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The RocksDB defaults: added to a job's configuration by {@link GruInference#apply} unless the job
@@ -52,9 +59,16 @@ class RocksDBDefaultsTest {
     void aJobThatSetsAnOptionKeepsItsValue() {
         Configuration config = new Configuration();
         config.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, false);
-        assertThat(RocksDBDefaults.missingFrom(config).keySet()).isEmpty();
+        assertThat(RocksDBDefaults.missingFrom(config).toMap())
+                .containsOnlyKeys(
+                        RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS.key(),
+                        RocksDBOptions.OPTIONS_FACTORY.key());
         assertThat(RocksDBDefaults.missingFrom(new Configuration()).toMap())
-                .containsEntry(RocksDBConfigurableOptions.USE_BLOOM_FILTER.key(), "true");
+                .containsEntry(RocksDBConfigurableOptions.USE_BLOOM_FILTER.key(), "true")
+                .containsEntry(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS.key(), "true")
+                .containsEntry(
+                        RocksDBOptions.OPTIONS_FACTORY.key(),
+                        MemtableFilterOptions.class.getName());
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         inference("kept")
@@ -63,6 +77,42 @@ class RocksDBDefaultsTest {
                                 .keyBy(GruEvent::getKey));
         assertThat(env.getConfiguration().get(RocksDBConfigurableOptions.USE_BLOOM_FILTER))
                 .isFalse();
+    }
+
+    @Test
+    void theOperatorsRocksDBRunsWithTheFilters(@TempDir Path dir) throws Exception {
+        Configuration config = RocksDBDefaults.defaults();
+        config.set(RocksDBOptions.LOCAL_DIRECTORIES, dir.toString());
+        var harness =
+                harness(
+                        "options",
+                        new EmbeddedRocksDBStateBackend()
+                                .configure(config, getClass().getClassLoader()));
+        harness.open();
+        harness.processElement(event("k", 1, 1));
+        List<String> options;
+        try (Stream<Path> files = Files.walk(dir)) {
+            options =
+                    files.filter(f -> f.getFileName().toString().startsWith("OPTIONS-"))
+                            .flatMap(RocksDBDefaultsTest::lines)
+                            .map(String::strip)
+                            .toList();
+        }
+        harness.close();
+        // RocksDB's record of the options it opened the operator's column families with.
+        assertThat(options)
+                .contains(
+                        "memtable_whole_key_filtering=true",
+                        "memtable_prefix_bloom_size_ratio=0.010000")
+                .anyMatch(line -> line.startsWith("filter_policy=bloomfilter:10"));
+    }
+
+    private static Stream<String> lines(Path file) {
+        try {
+            return Files.readAllLines(file).stream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test

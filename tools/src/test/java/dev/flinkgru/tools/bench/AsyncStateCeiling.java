@@ -53,7 +53,13 @@ public final class AsyncStateCeiling {
         flink.addAll(RocksDBDefaults.missingFrom(flink));
         for (int i = 5; i < args.length; i++) {
             int eq = args[i].indexOf('=');
-            flink.setString(args[i].substring(0, eq), args[i].substring(eq + 1));
+            String key = args[i].substring(0, eq);
+            String value = args[i].substring(eq + 1);
+            if (value.isEmpty()) {
+                flink.removeKey(key); // "key=": without it (e.g. without one of the defaults)
+            } else {
+                flink.setString(key, value);
+            }
         }
         StreamExecutionEnvironment env =
                 LocalCluster.environment("async-state ceiling", LocalCluster.network(flink));
