@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkgru.operator.testing.CountingPredictorFactory;
 import dev.flinkgru.operator.testing.EventTimes;
+import dev.flinkgru.operator.testing.StateBackends;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -49,6 +50,18 @@ class EventTimeOrderTest {
     private KeyedOneInputStreamOperatorTestHarness<String, GruEvent, GruPrediction> harness(
             TestInfo info, LateEventPolicy late, int depth, int parallelism, int subtask)
             throws Exception {
+        return harness(info, late, depth, parallelism, subtask, "heap");
+    }
+
+    /** A harness on {@code backend}: heap, or rocksdb with the operator's RocksDB defaults. */
+    private KeyedOneInputStreamOperatorTestHarness<String, GruEvent, GruPrediction> harness(
+            TestInfo info,
+            LateEventPolicy late,
+            int depth,
+            int parallelism,
+            int subtask,
+            String backend)
+            throws Exception {
         name = info.getDisplayName() + "#" + harnesses.size();
         GruOperatorFactory operator =
                 GruInference.builder()
@@ -69,7 +82,7 @@ class EventTimeOrderTest {
                         MAX_PARALLELISM,
                         parallelism,
                         subtask);
-        harnesses.add(harness);
+        harnesses.add(StateBackends.on(backend, harness));
         return harness;
     }
 
@@ -294,13 +307,15 @@ class EventTimeOrderTest {
         assertThat(operator(harness).metrics().lateEvents()).isEqualTo(1);
     }
 
-    @Test
-    void waitingEventsSurviveASnapshotAndARescaleAndLeaveInOrder(TestInfo info) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void waitingEventsSurviveASnapshotAndARescaleAndLeaveInOrder(String backend, TestInfo info)
+            throws Exception {
         List<GruEvent> events = arrivals(40, 8_000, 7);
         Map<Long, float[]> expected = expected(events);
         int half = events.size() / 2;
 
-        var first = harness(info, LateEventPolicy.REJECT, 2, 1, 0);
+        var first = harness(info, LateEventPolicy.REJECT, 2, 1, 0, backend);
         first.open();
         feed(first, events.subList(0, half), 8_000);
         first.prepareSnapshotPreBarrier(1);
@@ -318,7 +333,7 @@ class EventTimeOrderTest {
         List<KeyedOneInputStreamOperatorTestHarness<String, GruEvent, GruPrediction>> subtasks =
                 new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            var subtask = harness(info, LateEventPolicy.REJECT, 2, 2, i);
+            var subtask = harness(info, LateEventPolicy.REJECT, 2, 2, i, backend);
             subtask.initializeState(
                     AbstractStreamOperatorTestHarness.repartitionOperatorState(
                             snapshot, MAX_PARALLELISM, 1, 2, i));
@@ -348,8 +363,9 @@ class EventTimeOrderTest {
                 == index;
     }
 
-    @Test
-    void waitingEventsExpireWithTheKeysTtl(TestInfo info) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void waitingEventsExpireWithTheKeysTtl(String backend, TestInfo info) throws Exception {
         name = info.getDisplayName();
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<String, GruEvent, GruPrediction>(
@@ -364,7 +380,7 @@ class EventTimeOrderTest {
                                 .createOperatorFactory(),
                         GruEvent::getKey,
                         Types.STRING);
-        harnesses.add(harness);
+        harnesses.add(StateBackends.on(backend, harness));
         harness.setStateTtlProcessingTime(0);
         harness.open();
         harness.processElement(event("a", 1_000, 1f, 0));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flinkgru.operator.flush.FlushReason;
 import dev.flinkgru.operator.testing.CountingPredictorFactory;
+import dev.flinkgru.operator.testing.StateBackends;
 import dev.flinkgru.state.FingerprintMismatchPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,8 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The operator in Flink's keyed operator test harness, with a deterministic fake model. */
 class GruOperatorTest {
@@ -329,14 +332,17 @@ class GruOperatorTest {
         return operator(harness).bufferedEvents();
     }
 
-    @Test
-    void statesOfAnotherModelAreResetAndCounted(TestInfo info) throws Exception {
-        var before = harness(info, 1, NEVER);
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void statesOfAnotherModelAreResetAndCounted(String backend, TestInfo info) throws Exception {
+        var before = StateBackends.on(backend, harness(info, 1, NEVER));
         before.open();
         before.processElement(event("a", 0, 5f));
         OperatorSubtaskState snapshot = before.snapshot(1, 1);
 
-        var after = harness(info, 1, NEVER, MODEL_B, FingerprintMismatchPolicy.RESET);
+        var after =
+                StateBackends.on(
+                        backend, harness(info, 1, NEVER, MODEL_B, FingerprintMismatchPolicy.RESET));
         after.initializeState(snapshot);
         after.open();
         after.processElement(event("a", 1, 1f));
@@ -479,9 +485,10 @@ class GruOperatorTest {
         assertThat(harness.extractOutputValues()).isEmpty();
     }
 
-    @Test
-    void idleKeysExpireAfterTheTtl(TestInfo info) throws Exception {
-        var harness = harnessWithTtl(info, Duration.ofMillis(100));
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void idleKeysExpireAfterTheTtl(String backend, TestInfo info) throws Exception {
+        var harness = StateBackends.on(backend, harnessWithTtl(info, Duration.ofMillis(100)));
         harness.setStateTtlProcessingTime(0);
         harness.open();
         harness.processElement(event("a", 0, 2f));

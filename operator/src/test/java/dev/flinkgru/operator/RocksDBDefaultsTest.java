@@ -3,6 +3,7 @@ package dev.flinkgru.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkgru.operator.testing.CountingPredictorFactory;
+import dev.flinkgru.operator.testing.StateBackends;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -136,9 +137,7 @@ class RocksDBDefaultsTest {
         Map<Long, GruPrediction> expected = byId(heap.extractOutputValues());
         heap.close();
 
-        EmbeddedRocksDBStateBackend rocksdb =
-                new EmbeddedRocksDBStateBackend()
-                        .configure(RocksDBDefaults.defaults(), getClass().getClassLoader());
+        EmbeddedRocksDBStateBackend rocksdb = StateBackends.rocksdb();
         var first = harness(name + "#rocksdb1", rocksdb);
         first.open();
         for (var e : events.subList(0, 1500)) {
