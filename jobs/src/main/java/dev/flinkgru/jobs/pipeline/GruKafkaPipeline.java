@@ -60,8 +60,9 @@ public final class GruKafkaPipeline {
                 config.get(KafkaJobOptions.CHECKPOINT_INTERVAL).toMillis(),
                 CheckpointingMode.EXACTLY_ONCE);
         Configuration settings = new Configuration();
-        // Every record type of the pipeline has a serializer of its own (POJOs, primitive arrays):
-        // none falls back to Kryo, and this makes sure none ever does.
+        // Every record type of the pipeline has a serializer of its own (the event's through the
+        // keyBy, POJOs, primitive arrays): none falls back to Kryo, and this makes sure none ever
+        // does.
         settings.set(PipelineOptions.GENERIC_TYPES, false);
         // No copy of each record between chained operators: no function of the pipeline keeps or
         // changes its input (the parser routes the source's fresh KafkaInput, the formatters read
