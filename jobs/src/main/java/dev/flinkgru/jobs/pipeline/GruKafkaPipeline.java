@@ -5,6 +5,7 @@ import dev.flinkgru.operator.GruInference;
 import dev.flinkgru.operator.GruPrediction;
 import dev.flinkgru.operator.RejectedEvent;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
@@ -137,7 +138,7 @@ public final class GruKafkaPipeline {
                                                 config.get(
                                                         KafkaJobOptions
                                                                 .DEAD_LETTER_MAX_RAW_BYTES))))
-                .map(d -> new KeyedJson(null, d.toJson()))
+                .map(d -> new KeyedJson(null, d.toJson().getBytes(StandardCharsets.UTF_8)))
                 .uid("dead-letters")
                 .name("format dead letters")
                 .sinkTo(
