@@ -3,9 +3,14 @@ package dev.flinkgru.operator;
 import java.util.Arrays;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
-/** One input event: a key, its event time, an id carried to the output, and F features. */
+/**
+ * One input event: a key, its event time, an id carried to the output, and F features. Flink
+ * serializes it with {@link GruEventSerializer} (its {@link TypeInfo}), not as a POJO.
+ */
 @PublicEvolving
+@TypeInfo(GruEventTypeInfo.Factory.class)
 public class GruEvent {
 
     /** The key whose hidden state the event advances. */
@@ -26,7 +31,7 @@ public class GruEvent {
      */
     public String origin;
 
-    /** For Flink's POJO serializer. */
+    /** An event with no fields set. */
     public GruEvent() {}
 
     public GruEvent(String key, long timestamp, long eventId, float[] features) {

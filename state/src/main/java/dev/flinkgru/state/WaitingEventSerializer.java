@@ -1,7 +1,6 @@
 package dev.flinkgru.state;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -12,7 +11,7 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Serializer of {@link WaitingEvent}, format version {@value #FORMAT_VERSION}: {@code byte version
  * | string key | long ts | long id | int F | F x float32 | string origin}, a string being {@code
- * boolean present | [int n | n bytes of UTF-8]}.
+ * boolean present | [int n | n bytes of UTF-8]}: the version, then the {@link EventFields}.
  */
 @Internal
 public final class WaitingEventSerializer extends TypeSerializerSingleton<WaitingEvent> {
@@ -58,37 +57,13 @@ public final class WaitingEventSerializer extends TypeSerializerSingleton<Waitin
     @Override
     public void serialize(WaitingEvent event, DataOutputView target) throws IOException {
         target.writeByte(FORMAT_VERSION);
-        writeString(event.key(), target);
-        target.writeLong(event.timestamp());
-        target.writeLong(event.eventId());
-        float[] features = event.features();
-        target.writeInt(features.length);
-        for (float v : features) {
-            target.writeFloat(v);
-        }
-        writeString(event.origin(), target);
-    }
-
-    private static void writeString(String s, DataOutputView target) throws IOException {
-        target.writeBoolean(s != null);
-        if (s != null) {
-            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-            target.writeInt(bytes.length);
-            target.write(bytes);
-        }
-    }
-
-    private static String readString(DataInputView source) throws IOException {
-        if (!source.readBoolean()) {
-            return null;
-        }
-        int n = source.readInt();
-        if (n < 0) {
-            throw new IOException("Corrupt waiting event: a string of " + n + " bytes");
-        }
-        byte[] bytes = new byte[n];
-        source.readFully(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        EventFields.write(
+                event.key(),
+                event.timestamp(),
+                event.eventId(),
+                event.features(),
+                event.origin(),
+                target);
     }
 
     @Override
@@ -101,18 +76,16 @@ public final class WaitingEventSerializer extends TypeSerializerSingleton<Waitin
                             + "; this version reads "
                             + FORMAT_VERSION);
         }
-        String key = readString(source);
-        long timestamp = source.readLong();
-        long eventId = source.readLong();
-        int f = source.readInt();
-        if (f < 0) {
-            throw new IOException("Corrupt waiting event: F=" + f);
+        return EventFields.read(source, WaitingEventSerializer::waitingEvent, "waiting event");
+    }
+
+    private static WaitingEvent waitingEvent(
+            String key, long timestamp, long eventId, float[] features, String origin)
+            throws IOException {
+        if (features == null) {
+            throw new IOException("Corrupt waiting event: F=-1");
         }
-        float[] features = new float[f];
-        for (int i = 0; i < f; i++) {
-            features[i] = source.readFloat();
-        }
-        return new WaitingEvent(key, timestamp, eventId, features, readString(source));
+        return new WaitingEvent(key, timestamp, eventId, features, origin);
     }
 
     @Override

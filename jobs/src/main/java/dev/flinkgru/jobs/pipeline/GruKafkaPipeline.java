@@ -5,6 +5,7 @@ import dev.flinkgru.operator.GruInference;
 import dev.flinkgru.operator.GruPrediction;
 import dev.flinkgru.operator.RejectedEvent;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
@@ -60,8 +61,9 @@ public final class GruKafkaPipeline {
                 config.get(KafkaJobOptions.CHECKPOINT_INTERVAL).toMillis(),
                 CheckpointingMode.EXACTLY_ONCE);
         Configuration settings = new Configuration();
-        // Every record type of the pipeline has a serializer of its own (POJOs, primitive arrays):
-        // none falls back to Kryo, and this makes sure none ever does.
+        // Every record type of the pipeline has a serializer of its own (the event's through the
+        // keyBy, POJOs, primitive arrays): none falls back to Kryo, and this makes sure none ever
+        // does.
         settings.set(PipelineOptions.GENERIC_TYPES, false);
         // No copy of each record between chained operators: no function of the pipeline keeps or
         // changes its input (the parser routes the source's fresh KafkaInput, the formatters read
@@ -136,7 +138,7 @@ public final class GruKafkaPipeline {
                                                 config.get(
                                                         KafkaJobOptions
                                                                 .DEAD_LETTER_MAX_RAW_BYTES))))
-                .map(d -> new KeyedJson(null, d.toJson()))
+                .map(d -> new KeyedJson(null, d.toJson().getBytes(StandardCharsets.UTF_8)))
                 .uid("dead-letters")
                 .name("format dead letters")
                 .sinkTo(

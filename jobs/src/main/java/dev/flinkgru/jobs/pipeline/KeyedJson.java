@@ -6,13 +6,13 @@ public class KeyedJson {
     /** The record key, or null for none. */
     public String key;
 
-    /** The record value. */
-    public String json;
+    /** The record value: JSON, as UTF-8. */
+    public byte[] json;
 
     /** For Flink's POJO serializer. */
     public KeyedJson() {}
 
-    public KeyedJson(String key, String json) {
+    public KeyedJson(String key, byte[] json) {
         this.key = key;
         this.json = json;
     }

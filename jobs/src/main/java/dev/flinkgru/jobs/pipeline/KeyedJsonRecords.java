@@ -11,9 +11,9 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Writes {@link KeyedJson} to one topic: the key and the JSON value as UTF-8, and the record
- * timestamp of {@link KafkaJobOptions#OUTPUT_TIMESTAMP}. With {@code PROCESSING_TIME} the record
- * carries no timestamp and the producer stamps it with the time it is sent, so the broker's
+ * Writes {@link KeyedJson} to one topic: the key as UTF-8, the value's bytes as they are, and the
+ * record timestamp of {@link KafkaJobOptions#OUTPUT_TIMESTAMP}. With {@code PROCESSING_TIME} the
+ * record carries no timestamp and the producer stamps it with the time it is sent, so the broker's
  * time-based retention counts from when the prediction was made, not from when its event happened.
  */
 final class KeyedJsonRecords
@@ -47,7 +47,6 @@ final class KeyedJsonRecords
                         ? eventTime
                         : null;
         byte[] key = element.key == null ? null : element.key.getBytes(StandardCharsets.UTF_8);
-        return new ProducerRecord<>(
-                topic, null, recordTime, key, element.json.getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(topic, null, recordTime, key, element.json);
     }
 }

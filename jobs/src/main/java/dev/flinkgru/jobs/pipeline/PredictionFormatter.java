@@ -7,5 +7,6 @@ import java.io.Serializable;
 @FunctionalInterface
 public interface PredictionFormatter extends Serializable {
 
-    String format(GruPrediction prediction);
+    /** The record value: the prediction's JSON as UTF-8, which the sink writes as it is. */
+    byte[] format(GruPrediction prediction);
 }

@@ -7,12 +7,11 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.flinkgru.jobs.pipeline.BadInputException;
 import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
 import dev.flinkgru.jobs.pipeline.Json;
+import dev.flinkgru.jobs.pipeline.JsonBytes;
 import dev.flinkgru.jobs.pipeline.KafkaInput;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruPrediction;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import org.apache.flink.configuration.IllegalConfigurationException;
 
 /**
@@ -113,9 +112,12 @@ public final class RecommendationCodec implements GruKafkaPipeline.Codec {
         return new GruEvent(user, ts, input.eventId(), new float[] {item});
     }
 
-    /** Written with Jackson's streaming generator, as the tree would print it. */
+    /**
+     * Written with Jackson's streaming generator straight to UTF-8 ({@link JsonBytes}), as the tree
+     * would print it.
+     */
     @Override
-    public String format(GruPrediction p) {
+    public byte[] format(GruPrediction p) {
         if (p.output.length != 2 * k) {
             throw new IllegalStateException(
                     "The recommendation model returned "
@@ -126,25 +128,23 @@ public final class RecommendationCodec implements GruKafkaPipeline.Codec {
                             + 2 * k
                             + " (K ids, then K scores)");
         }
-        StringWriter out = new StringWriter(64 + 16 * k);
-        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("user", p.key);
-            g.writeNumberField("ts", p.timestamp);
-            g.writeArrayFieldStart("items");
-            for (int i = 0; i < k; i++) {
-                g.writeNumber(Math.round(p.output[i]));
-            }
-            g.writeEndArray();
-            g.writeArrayFieldStart("scores");
-            for (int i = 0; i < k; i++) {
-                g.writeNumber(p.output[k + i]);
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringWriter does not fail
+        return JsonBytes.write(g -> write(p, g));
+    }
+
+    private void write(GruPrediction p, JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("user", p.key);
+        g.writeNumberField("ts", p.timestamp);
+        g.writeArrayFieldStart("items");
+        for (int i = 0; i < k; i++) {
+            g.writeNumber(Math.round(p.output[i]));
         }
-        return out.toString();
+        g.writeEndArray();
+        g.writeArrayFieldStart("scores");
+        for (int i = 0; i < k; i++) {
+            g.writeNumber(p.output[k + i]);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
     }
 }

@@ -7,13 +7,12 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.flinkgru.jobs.pipeline.BadInputException;
 import dev.flinkgru.jobs.pipeline.GruKafkaPipeline;
 import dev.flinkgru.jobs.pipeline.Json;
+import dev.flinkgru.jobs.pipeline.JsonBytes;
 import dev.flinkgru.jobs.pipeline.KafkaInput;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruPrediction;
 import dev.flinkgru.state.ModelFingerprint;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 
 /**
  * Readings {@code {"sensor":"s-17","ts":1764230400000,"values":[F floats]}} in; forecasts {@code
@@ -112,26 +111,27 @@ public final class SensorCodec implements GruKafkaPipeline.Codec {
         return new GruEvent(sensor, ts, input.eventId(), x);
     }
 
-    /** Written with Jackson's streaming generator, as the tree would print it. */
+    /**
+     * Written with Jackson's streaming generator straight to UTF-8 ({@link JsonBytes}), as the tree
+     * would print it.
+     */
     @Override
-    public String format(GruPrediction p) {
-        StringWriter out = new StringWriter(96 + 16 * p.output.length);
-        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("sensor", p.key);
-            g.writeNumberField("ts", p.timestamp);
-            g.writeArrayFieldStart("forecast");
-            for (float v : p.output) {
-                g.writeNumber(v);
-            }
-            g.writeEndArray();
-            g.writeNumberField("steps", p.steps);
-            g.writeStringField("model", modelHex(p.modelFingerprint));
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringWriter does not fail
+    public byte[] format(GruPrediction p) {
+        return JsonBytes.write(g -> write(p, g));
+    }
+
+    private void write(GruPrediction p, JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("sensor", p.key);
+        g.writeNumberField("ts", p.timestamp);
+        g.writeArrayFieldStart("forecast");
+        for (float v : p.output) {
+            g.writeNumber(v);
         }
-        return out.toString();
+        g.writeEndArray();
+        g.writeNumberField("steps", p.steps);
+        g.writeStringField("model", modelHex(p.modelFingerprint));
+        g.writeEndObject();
     }
 
     /** The fingerprint's hex, computed once per model rather than per forecast. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flinkgru.jobs.sensor.SensorCodec;
 import dev.flinkgru.jobs.sensor.SensorForecastJob;
+import dev.flinkgru.operator.GruEventSerializer;
 import dev.flinkgru.operator.testing.TorchFixture;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
 
 /** What the pipeline sets on its environment, besides its operators. */
@@ -42,6 +44,17 @@ class GruKafkaPipelineTest {
                 .isEqualTo("hashmap");
         assertThatThrownBy(() -> built("--job.state-backend", "memory"))
                 .hasMessageContaining("memory");
+    }
+
+    /** The parsed events reach the operator through the keyBy with their own serializer. */
+    @Test
+    void theEventsCrossTheKeyByWithTheirOwnSerializer() {
+        StreamNode operator =
+                built().getStreamGraph().getStreamNodes().stream()
+                        .filter(node -> "gru-operator".equals(node.getTransformationUID()))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(operator.getTypeSerializersIn()).containsExactly(GruEventSerializer.INSTANCE);
     }
 
     private static boolean incrementalCheckpoints(String... extra) {

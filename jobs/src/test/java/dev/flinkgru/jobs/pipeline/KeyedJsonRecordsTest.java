@@ -9,12 +9,16 @@ import org.junit.jupiter.api.Test;
 class KeyedJsonRecordsTest {
 
     private static final long SIX_YEARS_AGO = 1_575_000_000_000L;
+    private static final byte[] EMPTY = "{}".getBytes(StandardCharsets.UTF_8);
 
     @Test
     void processingTimeLeavesTheTimestampToTheProducer() {
         ProducerRecord<byte[], byte[]> record =
                 new KeyedJsonRecords("out", KafkaJobOptions.OutputTimestamp.PROCESSING_TIME)
-                        .serialize(new KeyedJson("s-1", "{\"a\":1}"), null, SIX_YEARS_AGO);
+                        .serialize(
+                                new KeyedJson("s-1", "{\"a\":1}".getBytes(StandardCharsets.UTF_8)),
+                                null,
+                                SIX_YEARS_AGO);
         assertThat(record.timestamp()).as("stamped by the producer when sent").isNull();
         assertThat(record.topic()).isEqualTo("out");
         assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("s-1");
@@ -25,10 +29,10 @@ class KeyedJsonRecordsTest {
     void eventTimeStampsTheEventsTime() {
         KeyedJsonRecords records =
                 new KeyedJsonRecords("out", KafkaJobOptions.OutputTimestamp.EVENT_TIME);
-        assertThat(records.serialize(new KeyedJson("s-1", "{}"), null, SIX_YEARS_AGO).timestamp())
+        assertThat(records.serialize(new KeyedJson("s-1", EMPTY), null, SIX_YEARS_AGO).timestamp())
                 .isEqualTo(SIX_YEARS_AGO);
-        assertThat(records.serialize(new KeyedJson(null, "{}"), null, null).timestamp()).isNull();
-        assertThat(records.serialize(new KeyedJson(null, "{}"), null, null).key()).isNull();
+        assertThat(records.serialize(new KeyedJson(null, EMPTY), null, null).timestamp()).isNull();
+        assertThat(records.serialize(new KeyedJson(null, EMPTY), null, null).key()).isNull();
     }
 
     @Test

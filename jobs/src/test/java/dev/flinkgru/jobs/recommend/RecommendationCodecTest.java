@@ -8,6 +8,7 @@ import dev.flinkgru.jobs.pipeline.KafkaInput;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruPrediction;
 import dev.flinkgru.operator.testing.EventTimes;
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,6 +25,11 @@ class RecommendationCodecTest {
 
     private GruEvent parse(String json) throws BadInputException {
         return codec.parse(new KafkaInput(json, "user-events", 1, 99L));
+    }
+
+    /** The top-K's bytes, which must be UTF-8. */
+    private String formatted(GruPrediction p) {
+        return new String(codec.format(p), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -116,14 +122,14 @@ class RecommendationCodecTest {
                         new float[] {4711f, 0f, 4999f, 0.5f, 0.25f, 0.125f},
                         12,
                         0x9df8390936a796c1L);
-        assertThat(codec.format(p))
+        assertThat(formatted(p))
                 .isEqualTo(
                         "{\"user\":\"u-9\",\"ts\":"
                                 + NOW
                                 + ",\"items\":[4711,0,4999],\"scores\":[0.5,0.25,0.125]}");
         // Non-ASCII keys stay as they are; ids that come back a hair off integral are rounded.
         assertThat(
-                        codec.format(
+                        formatted(
                                 new GruPrediction(
                                         "utilisateur-été",
                                         SIX_YEARS_AGO,

@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flinkgru.jobs.pipeline.BadInputException;
 import dev.flinkgru.jobs.pipeline.KafkaInput;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruPrediction;
 import dev.flinkgru.operator.testing.EventTimes;
+import dev.flinkgru.state.ModelFingerprint;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The sensor job's records: what a reading must be, and what a forecast looks like. */
 class SensorCodecTest {
@@ -28,6 +32,11 @@ class SensorCodecTest {
 
     private GruEvent parse(String json) throws BadInputException {
         return codec.parse(record(json));
+    }
+
+    /** The forecast's bytes, which must be UTF-8. */
+    private String formatted(GruPrediction p) {
+        return new String(codec.format(p), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -135,7 +144,7 @@ class SensorCodecTest {
                         new float[] {0.1f, -2.5f},
                         17,
                         0x9df8390936a796c1L);
-        String json = codec.format(p);
+        String json = formatted(p);
         assertThat(json)
                 .isEqualTo(
                         "{\"sensor\":\"capteur-été-3\",\"ts\":"
@@ -146,20 +155,40 @@ class SensorCodecTest {
         JsonNode node = new ObjectMapper().readTree(json);
         assertThat((float) node.get("forecast").get(0).asDouble()).isEqualTo(0.1f);
         // A fingerprint with a leading zero keeps its 16 digits; keys are escaped.
-        assertThat(
-                        codec.format(
-                                new GruPrediction(
-                                        "a\"b\\c", 1, 0, new float[] {1f}, 1, 0x00ab_cdefL)))
+        assertThat(formatted(new GruPrediction("a\"b\\c", 1, 0, new float[] {1f}, 1, 0x00ab_cdefL)))
                 .isEqualTo(
                         "{\"sensor\":\"a\\\"b\\\\c\",\"ts\":1,\"forecast\":[1.0],\"steps\":1,"
                                 + "\"model\":\"0000000000abcdef\"}");
+    }
+
+    /**
+     * The bytes are the tree's text as UTF-8, as the sink wrote it before the forecast became
+     * bytes: a key beyond the basic plane as its four bytes (not an escaped surrogate pair),
+     * control characters escaped; one forecast after another on one thread, nothing between them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"capteur-été-3", "sonde-🌡️-12", "tab\there", "ключ", "a\u0001b"})
+    void aForecastIsTheTreesTextAsUtf8(String sensor) {
+        GruPrediction p =
+                new GruPrediction(
+                        sensor, SIX_YEARS_AGO, 42L, new float[] {0.1f, -2.5f, 1e-7f}, 17, 9L);
+        ObjectNode tree = new ObjectMapper().createObjectNode();
+        tree.put("sensor", sensor);
+        tree.put("ts", SIX_YEARS_AGO);
+        tree.putArray("forecast").add(0.1f).add(-2.5f).add(1e-7f);
+        tree.put("steps", 17L);
+        tree.put("model", ModelFingerprint.toHex(9L));
+        byte[] expected = tree.toString().getBytes(StandardCharsets.UTF_8);
+
+        assertThat(codec.format(p)).isEqualTo(expected);
+        assertThat(codec.format(p)).as("the same forecast again").isEqualTo(expected);
     }
 
     @Test
     void whatItFormatsItParsesBack() throws Exception {
         // A forecast read as a reading (as a chained job would): same sensor, time and values.
         String forecast =
-                codec.format(new GruPrediction("s-1", NOW, 0, new float[] {1f, 2f, 3f}, 2, 1L));
+                formatted(new GruPrediction("s-1", NOW, 0, new float[] {1f, 2f, 3f}, 2, 1L));
         GruEvent e = parse(forecast.replace("\"forecast\"", "\"values\""));
         assertThat(e.key).isEqualTo("s-1");
         assertThat(e.timestamp).isEqualTo(NOW);

@@ -205,7 +205,7 @@ class SensorForecastJobITCase {
         }
 
         @Override
-        public String format(dev.flinkgru.operator.GruPrediction prediction) {
+        public byte[] format(dev.flinkgru.operator.GruPrediction prediction) {
             FORMATTED.incrementAndGet();
             return codec.format(prediction);
         }
