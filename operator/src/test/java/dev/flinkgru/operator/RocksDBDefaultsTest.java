@@ -3,7 +3,6 @@ package dev.flinkgru.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkgru.operator.testing.CountingPredictorFactory;
-import dev.flinkgru.operator.testing.StateBackends;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,8 +15,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.IncrementalKeyedStateHandle;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
@@ -27,11 +28,15 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.rocksdb.CompactionStyle;
 
 /**
  * The RocksDB defaults: added to a job's configuration by {@link GruInference#apply} unless the job
  * sets them, and the operator on RocksDB with them gives what it gives on the heap backend, across
- * a snapshot and restore (the restored reads go through the files' bloom filters).
+ * an incremental snapshot and restore (the restored reads go through the files' bloom filters),
+ * also from a snapshot of the earlier defaults.
  */
 class RocksDBDefaultsTest {
 
@@ -63,13 +68,14 @@ class RocksDBDefaultsTest {
         assertThat(RocksDBDefaults.missingFrom(config).toMap())
                 .containsOnlyKeys(
                         RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS.key(),
-                        RocksDBOptions.OPTIONS_FACTORY.key());
+                        RocksDBOptions.OPTIONS_FACTORY.key(),
+                        RocksDBConfigurableOptions.COMPACTION_STYLE.key());
         assertThat(RocksDBDefaults.missingFrom(new Configuration()).toMap())
                 .containsEntry(RocksDBConfigurableOptions.USE_BLOOM_FILTER.key(), "true")
                 .containsEntry(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS.key(), "true")
                 .containsEntry(
-                        RocksDBOptions.OPTIONS_FACTORY.key(),
-                        MemtableFilterOptions.class.getName());
+                        RocksDBOptions.OPTIONS_FACTORY.key(), MemtableFilterOptions.class.getName())
+                .containsEntry(RocksDBConfigurableOptions.COMPACTION_STYLE.key(), "UNIVERSAL");
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         inference("kept")
@@ -104,7 +110,8 @@ class RocksDBDefaultsTest {
         assertThat(options)
                 .contains(
                         "memtable_whole_key_filtering=true",
-                        "memtable_prefix_bloom_size_ratio=0.010000")
+                        "memtable_prefix_bloom_size_ratio=0.010000",
+                        "compaction_style=kCompactionStyleUniversal")
                 .anyMatch(line -> line.startsWith("filter_policy=bloomfilter:10"));
     }
 
@@ -116,8 +123,13 @@ class RocksDBDefaultsTest {
         }
     }
 
-    @Test
-    void onRocksDBWithTheDefaultsTheOperatorGivesWhatItGivesOnTheHeap(TestInfo info)
+    /**
+     * {@code before}: the backend of the first half, today's defaults or the earlier ones (level
+     * compaction), whose incremental checkpoint today's defaults (universal compaction) restore.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"defaults", "level compaction"})
+    void onRocksDBWithTheDefaultsTheOperatorGivesWhatItGivesOnTheHeap(String before, TestInfo info)
             throws Exception {
         Random random = new Random(11);
         List<StreamRecord<GruEvent>> events = new ArrayList<>();
@@ -137,18 +149,27 @@ class RocksDBDefaultsTest {
         Map<Long, GruPrediction> expected = byId(heap.extractOutputValues());
         heap.close();
 
-        EmbeddedRocksDBStateBackend rocksdb = StateBackends.rocksdb();
-        var first = harness(name + "#rocksdb1", rocksdb);
+        Configuration incremental = RocksDBDefaults.defaults();
+        incremental.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        Configuration earlier = incremental.clone();
+        if (before.equals("level compaction")) {
+            earlier.set(RocksDBConfigurableOptions.COMPACTION_STYLE, CompactionStyle.LEVEL);
+        }
+        var first = harness(name + "#rocksdb1", rocksdb(earlier));
         first.open();
         for (var e : events.subList(0, 1500)) {
             first.processElement(e);
         }
         first.prepareSnapshotPreBarrier(1);
         OperatorSubtaskState snapshot = first.snapshot(1, 1);
+        assertThat(snapshot.getManagedKeyedState())
+                .as("RocksDB's own files, restored as they are")
+                .isNotEmpty()
+                .allMatch(handle -> handle instanceof IncrementalKeyedStateHandle);
         Map<Long, GruPrediction> actual = byId(first.extractOutputValues());
         first.close();
 
-        var second = harness(name + "#rocksdb2", rocksdb);
+        var second = harness(name + "#rocksdb2", rocksdb(incremental));
         second.initializeState(snapshot);
         second.open();
         for (var e : events.subList(1500, events.size())) {
@@ -159,6 +180,10 @@ class RocksDBDefaultsTest {
         second.close();
 
         assertThat(actual).hasSize(3000).isEqualTo(expected);
+    }
+
+    private EmbeddedRocksDBStateBackend rocksdb(Configuration config) {
+        return new EmbeddedRocksDBStateBackend().configure(config, getClass().getClassLoader());
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, GruEvent, GruPrediction> harness(

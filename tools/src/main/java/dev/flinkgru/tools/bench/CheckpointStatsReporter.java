@@ -49,6 +49,14 @@ public final class CheckpointStatsReporter implements MetricReporter, Scheduled 
         }
     }
 
+    /** The checkpoints recorded since the last {@link #reset()}, in completion order. */
+    static List<CheckpointStats.Checkpoint> recorded() {
+        synchronized (LOCK) {
+            look();
+            return List.copyOf(RECORDED);
+        }
+    }
+
     @Override
     public void report() {
         synchronized (LOCK) {

@@ -51,16 +51,7 @@ public final class AsyncStateCeiling {
         Configuration flink = new Configuration();
         flink.set(StateBackendOptions.STATE_BACKEND, backend);
         flink.addAll(RocksDBDefaults.missingFrom(flink));
-        for (int i = 5; i < args.length; i++) {
-            int eq = args[i].indexOf('=');
-            String key = args[i].substring(0, eq);
-            String value = args[i].substring(eq + 1);
-            if (value.isEmpty()) {
-                flink.removeKey(key); // "key=": without it (e.g. without one of the defaults)
-            } else {
-                flink.setString(key, value);
-            }
-        }
+        setPairs(flink, args, 5);
         StreamExecutionEnvironment env =
                 LocalCluster.environment("async-state ceiling", LocalCluster.network(flink));
         env.setParallelism(2);
@@ -77,21 +68,7 @@ public final class AsyncStateCeiling {
         KeyedStream<GruEvent, String> keyed = source.keyBy(GruEvent::getKey);
         DataStream<GruPrediction> out;
         if (batched) {
-            Configuration options = new Configuration();
-            options.set(GruOptions.MODEL_PATH, "models/bench/gru-f8-h" + hidden + ".onnx");
-            options.set(GruOptions.MODEL_HIDDEN_SIZE, hidden);
-            options.set(GruOptions.MODEL_LAYERS, 1);
-            options.set(GruOptions.PREDICTOR_BACKEND, "onnx");
-            options.set(GruOptions.PREDICTOR_WARM_UP, true);
-            out =
-                    GruInference.builder()
-                            .setPredictor(BatchPredictors.fromConfiguration(options))
-                            .setInputSize(8)
-                            .optMaxBatchSize(1024)
-                            .optMaxDelay(Duration.ofMillis(10))
-                            .optPipelineDepth(2)
-                            .build()
-                            .apply(keyed);
+            out = batchedOperator(keyed, hidden);
         } else {
             out =
                     async
@@ -113,6 +90,41 @@ public final class AsyncStateCeiling {
                 BenchSink.eventsPerSecond(),
                 (System.nanoTime() - start) / 1e9,
                 BenchSink.COUNT.get());
+    }
+
+    /**
+     * Puts {@code args[from..]}, each {@code key=value}, into {@code flink}; {@code key=} removes.
+     */
+    static void setPairs(Configuration flink, String[] args, int from) {
+        for (int i = from; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            String key = args[i].substring(0, eq);
+            String value = args[i].substring(eq + 1);
+            if (value.isEmpty()) {
+                flink.removeKey(key); // "key=": without it (e.g. without one of the defaults)
+            } else {
+                flink.setString(key, value);
+            }
+        }
+    }
+
+    /** The operator as the bench's batched run has it: ONNX, B=1024, depth 2, the bench model. */
+    static DataStream<GruPrediction> batchedOperator(
+            KeyedStream<GruEvent, String> keyed, int hidden) {
+        Configuration options = new Configuration();
+        options.set(GruOptions.MODEL_PATH, "models/bench/gru-f8-h" + hidden + ".onnx");
+        options.set(GruOptions.MODEL_HIDDEN_SIZE, hidden);
+        options.set(GruOptions.MODEL_LAYERS, 1);
+        options.set(GruOptions.PREDICTOR_BACKEND, "onnx");
+        options.set(GruOptions.PREDICTOR_WARM_UP, true);
+        return GruInference.builder()
+                .setPredictor(BatchPredictors.fromConfiguration(options))
+                .setInputSize(8)
+                .optMaxBatchSize(1024)
+                .optMaxDelay(Duration.ofMillis(10))
+                .optPipelineDepth(2)
+                .build()
+                .apply(keyed);
     }
 
     /** {@link NoModelFunction} through State V2. */
