@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flinkgru.operator.testing.CountingPredictorFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.rocksdb.CompactionStyle;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
 
 /**
  * The RocksDB defaults: added to a job's configuration by {@link GruInference#apply} unless the job
@@ -113,6 +116,40 @@ class RocksDBDefaultsTest {
                         "memtable_prefix_bloom_size_ratio=0.010000",
                         "compaction_style=kCompactionStyleUniversal")
                 .anyMatch(line -> line.startsWith("filter_policy=bloomfilter:10"));
+    }
+
+    /**
+     * What restoring an incremental checkpoint of the earlier defaults does: RocksDB opens files
+     * written under level compaction, beyond level 0 too, with universal compaction.
+     */
+    @Test
+    void filesOfLevelCompactionOpenUnderUniversal(@TempDir Path dir) throws Exception {
+        RocksDB.loadLibrary();
+        try (Options level =
+                        new Options()
+                                .setCreateIfMissing(true)
+                                .setCompactionStyle(CompactionStyle.LEVEL);
+                RocksDB db = RocksDB.open(level, dir.toString())) {
+            for (int i = 0; i < 20_000; i++) {
+                db.put(bytes("k" + i), bytes("v" + i));
+            }
+            db.compactRange();
+            assertThat(db.getLiveFilesMetaData())
+                    .as("files beyond level 0")
+                    .isNotEmpty()
+                    .allMatch(file -> file.level() > 0);
+        }
+        try (Options universal = new Options().setCompactionStyle(CompactionStyle.UNIVERSAL);
+                RocksDB db = RocksDB.open(universal, dir.toString())) {
+            db.put(bytes("k7"), bytes("seven"));
+            db.compactRange();
+            assertThat(db.get(bytes("k7"))).isEqualTo(bytes("seven"));
+            assertThat(db.get(bytes("k19999"))).isEqualTo(bytes("v19999"));
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static Stream<String> lines(Path file) {
