@@ -120,7 +120,8 @@ public final class SensorCodec implements GruKafkaPipeline.Codec {
         return JsonBytes.write(g -> write(p, g));
     }
 
-    private void write(GruPrediction p, JsonGenerator g) throws IOException {
+    /** Writes the forecast of {@code p} with {@code g}. */
+    void write(GruPrediction p, JsonGenerator g) throws IOException {
         g.writeStartObject();
         g.writeStringField("sensor", p.key);
         g.writeNumberField("ts", p.timestamp);

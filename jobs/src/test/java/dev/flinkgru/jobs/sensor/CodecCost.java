@@ -6,7 +6,6 @@ import dev.flinkgru.jobs.pipeline.KafkaInput;
 import dev.flinkgru.operator.GruEvent;
 import dev.flinkgru.operator.GruEventSerializer;
 import dev.flinkgru.operator.GruPrediction;
-import dev.flinkgru.state.ModelFingerprint;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -81,27 +80,18 @@ public final class CodecCost {
                             received.features,
                             i,
                             0x9df8390936a796c1L);
-            byte[] value = text ? asText(p).getBytes(StandardCharsets.UTF_8) : codec.format(p);
+            byte[] value =
+                    text ? asText(codec, p).getBytes(StandardCharsets.UTF_8) : codec.format(p);
             checksum += value.length + received.origin.length();
         }
         System.out.println(args[0] + " " + args[1] + " " + n + ": " + checksum);
     }
 
-    /** The forecast as the codec wrote it before it wrote bytes. */
-    private static String asText(GruPrediction p) throws IOException {
+    /** The forecast as the codec wrote it before it wrote bytes: through a String. */
+    private static String asText(SensorCodec codec, GruPrediction p) throws IOException {
         StringWriter out = new StringWriter(96 + 16 * p.output.length);
         try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("sensor", p.key);
-            g.writeNumberField("ts", p.timestamp);
-            g.writeArrayFieldStart("forecast");
-            for (float v : p.output) {
-                g.writeNumber(v);
-            }
-            g.writeEndArray();
-            g.writeNumberField("steps", p.steps);
-            g.writeStringField("model", ModelFingerprint.toHex(p.modelFingerprint));
-            g.writeEndObject();
+            codec.write(p, g);
         }
         return out.toString();
     }
