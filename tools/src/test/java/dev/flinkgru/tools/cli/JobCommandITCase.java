@@ -38,7 +38,7 @@ class JobCommandITCase {
      * recommender-strict has embeddings for items 0..199 only and throws on any other id; every
      * event here names item 250, which {@code rec.items} 1000 lets through parsing. The model fails
      * on every row, and after {@code gru.predictor.max-failed-rows} rows in a row so does the job,
-     * on every attempt.
+     * on every attempt (in arrival order: see the arguments).
      */
     @Test
     void aJobThatFailsOnEveryRecordStopsWithItsCauseAndExitCodeOne() throws IOException {
@@ -53,10 +53,7 @@ class JobCommandITCase {
                         user,
                         String.format(
                                 "{\"user\":\"%s\",\"item\":250,\"ts\":%d}",
-                                user,
-                                // A second apart: the watermark (2 s behind the newest) passes
-                                // all but the last few, which the job's event-time order holds.
-                                now - 200_000 + i * 1_000L)
+                                user, now - 200_000 + i * 1_000L)
                     });
         }
         job.produce(records);
@@ -96,7 +93,13 @@ class JobCommandITCase {
                         "--job.parallelism",
                         "1",
                         "--job.checkpoint-interval",
-                        "500ms");
+                        "500ms",
+                        // In arrival order every record reaches the model and fails it again on
+                        // every attempt. In event-time order a checkpoint taken while the records
+                        // wait for the watermark restores them at the topic's end, where no new
+                        // record moves the watermark again: the job then waits, without failing.
+                        "--gru.order",
+                        "ARRIVAL");
 
         assertThat(run.exit).as("%s", run).isEqualTo(1);
         List<String> lines = run.stderr.lines().toList();
