@@ -2,6 +2,7 @@ package dev.flinkgru.operator;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
@@ -57,11 +58,14 @@ public final class RocksDBDefaults {
     /** The defaults that {@code config} does not set. */
     public static Configuration missingFrom(ReadableConfig config) {
         Configuration missing = new Configuration();
-        Configuration defaults = defaults();
-        addIfMissing(config, defaults, missing, RocksDBConfigurableOptions.USE_BLOOM_FILTER);
-        addIfMissing(config, defaults, missing, RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS);
-        addIfMissing(config, defaults, missing, RocksDBOptions.OPTIONS_FACTORY);
-        addIfMissing(config, defaults, missing, RocksDBConfigurableOptions.COMPACTION_STYLE);
+        defaults()
+                .toMap()
+                .forEach(
+                        (key, value) -> {
+                            if (config.getOptional(asText(key)).isEmpty()) {
+                                missing.setString(key, value);
+                            }
+                        });
         return missing;
     }
 
@@ -74,13 +78,8 @@ public final class RocksDBDefaults {
         env.configure(missing);
     }
 
-    private static <T> void addIfMissing(
-            ReadableConfig config,
-            Configuration defaults,
-            Configuration missing,
-            ConfigOption<T> option) {
-        if (config.getOptional(option).isEmpty()) {
-            missing.set(option, defaults.get(option));
-        }
+    /** Option {@code key} read as text, whatever its type: set or not is all that is asked. */
+    private static ConfigOption<String> asText(String key) {
+        return ConfigOptions.key(key).stringType().noDefaultValue();
     }
 }
