@@ -3,6 +3,7 @@ package dev.flinkgru.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flinkgru.operator.testing.CountingPredictorFactory;
+import dev.flinkgru.operator.testing.StateBackends;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -93,11 +94,7 @@ class RocksDBDefaultsTest {
     void theOperatorsRocksDBRunsWithTheFilters(@TempDir Path dir) throws Exception {
         Configuration config = RocksDBDefaults.defaults();
         config.set(RocksDBOptions.LOCAL_DIRECTORIES, dir.toString());
-        var harness =
-                harness(
-                        "options",
-                        new EmbeddedRocksDBStateBackend()
-                                .configure(config, getClass().getClassLoader()));
+        var harness = harness("options", StateBackends.rocksdb(config));
         harness.open();
         harness.processElement(event("k", 1, 1));
         List<String> options;
@@ -192,7 +189,7 @@ class RocksDBDefaultsTest {
         if (before.equals("level compaction")) {
             earlier.set(RocksDBConfigurableOptions.COMPACTION_STYLE, CompactionStyle.LEVEL);
         }
-        var first = harness(name + "#rocksdb1", rocksdb(earlier));
+        var first = harness(name + "#rocksdb1", StateBackends.rocksdb(earlier));
         first.open();
         for (var e : events.subList(0, 1500)) {
             first.processElement(e);
@@ -206,7 +203,7 @@ class RocksDBDefaultsTest {
         Map<Long, GruPrediction> actual = byId(first.extractOutputValues());
         first.close();
 
-        var second = harness(name + "#rocksdb2", rocksdb(incremental));
+        var second = harness(name + "#rocksdb2", StateBackends.rocksdb(incremental));
         second.initializeState(snapshot);
         second.open();
         for (var e : events.subList(1500, events.size())) {
@@ -217,10 +214,6 @@ class RocksDBDefaultsTest {
         second.close();
 
         assertThat(actual).hasSize(3000).isEqualTo(expected);
-    }
-
-    private EmbeddedRocksDBStateBackend rocksdb(Configuration config) {
-        return new EmbeddedRocksDBStateBackend().configure(config, getClass().getClassLoader());
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, GruEvent, GruPrediction> harness(

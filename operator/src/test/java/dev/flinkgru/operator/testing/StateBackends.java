@@ -1,6 +1,7 @@
 package dev.flinkgru.operator.testing;
 
 import dev.flinkgru.operator.RocksDBDefaults;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 
@@ -28,7 +29,12 @@ public final class StateBackends {
 
     /** RocksDB with the operator's defaults. */
     public static EmbeddedRocksDBStateBackend rocksdb() {
+        return rocksdb(RocksDBDefaults.defaults());
+    }
+
+    /** RocksDB configured by {@code config}. */
+    public static EmbeddedRocksDBStateBackend rocksdb(Configuration config) {
         return new EmbeddedRocksDBStateBackend()
-                .configure(RocksDBDefaults.defaults(), StateBackends.class.getClassLoader());
+                .configure(config, StateBackends.class.getClassLoader());
     }
 }
