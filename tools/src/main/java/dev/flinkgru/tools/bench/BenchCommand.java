@@ -28,7 +28,6 @@ import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
@@ -833,16 +832,8 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
         Path checkpointDir = null;
         if (checkpointIntervalMs > 0) {
             checkpointDir = Files.createTempDirectory("flink-gru-bench-checkpoints");
-            flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
-            flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-            flink.set(
-                    CheckpointingOptions.CHECKPOINTING_INTERVAL,
-                    Duration.ofMillis(checkpointIntervalMs));
-            flink.setString(
-                    "metrics.reporter.bench.factory.class",
-                    CheckpointStatsReporter.Factory.class.getName());
-            flink.setString("metrics.reporter.bench.interval", "50 ms");
+            CheckpointStatsReporter.checkpointInto(
+                    flink, checkpointDir, Duration.ofMillis(checkpointIntervalMs));
         }
         // The operator's RocksDB defaults for every run, the no-model ceiling's included.
         flink.addAll(RocksDBDefaults.missingFrom(flink));

@@ -1,8 +1,12 @@
 package dev.flinkgru.tools.bench;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricConfig;
@@ -29,6 +33,19 @@ public final class CheckpointStatsReporter implements MetricReporter, Scheduled 
     private static long recordedCount;
     private static final List<CheckpointStats.Checkpoint> RECORDED = new ArrayList<>();
 
+    /**
+     * Sets {@code flink} up for incremental checkpoints every {@code interval} into {@code dir},
+     * with this reporter recording them.
+     */
+    static void checkpointInto(Configuration flink, Path dir, Duration interval) {
+        flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.toUri().toString());
+        flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
+        flink.setString("metrics.reporter.bench.factory.class", Factory.class.getName());
+        flink.setString("metrics.reporter.bench.interval", "50 ms");
+    }
+
     /** Forgets the checkpoints of earlier jobs. */
     static void reset() {
         synchronized (LOCK) {
@@ -43,10 +60,7 @@ public final class CheckpointStatsReporter implements MetricReporter, Scheduled 
 
     /** The checkpoints recorded since the last {@link #reset()}, after a last look. */
     static CheckpointStats stats() {
-        synchronized (LOCK) {
-            look();
-            return CheckpointStats.of(RECORDED);
-        }
+        return CheckpointStats.of(recorded());
     }
 
     /** The checkpoints recorded since the last {@link #reset()}, in completion order. */

@@ -11,7 +11,6 @@ import java.util.Locale;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
@@ -41,14 +40,7 @@ public final class CheckpointChurn {
         Configuration flink = new Configuration();
         flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         flink.addAll(RocksDBDefaults.missingFrom(flink));
-        flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-        flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(5));
-        flink.setString(
-                "metrics.reporter.bench.factory.class",
-                CheckpointStatsReporter.Factory.class.getName());
-        flink.setString("metrics.reporter.bench.interval", "50 ms");
+        CheckpointStatsReporter.checkpointInto(flink, checkpoints, Duration.ofSeconds(5));
         AsyncStateCeiling.setPairs(flink, args, 3);
         StreamExecutionEnvironment env =
                 LocalCluster.environment("checkpoint churn", LocalCluster.network(flink));
