@@ -1,5 +1,6 @@
 package dev.flinkgru.operator;
 
+import java.util.List;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -9,6 +10,7 @@ import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rocksdb.CompactionStyle;
+import org.rocksdb.CompressionType;
 
 /**
  * The RocksDB options the operator's state access needs at millions of keys, so that a job that
@@ -39,6 +41,13 @@ import org.rocksdb.CompactionStyle;
  * checkpoint uploaded it (at 10^6 keys with 0.5% touched per interval: 146 MiB every other
  * checkpoint for 1.5 MiB of states). Universal compaction merges the small runs among themselves
  * first; it keeps up to about twice the live data on disk at worst.
+ *
+ * <p>No compression ({@code state.backend.rocksdb.compression.per.level: NO_COMPRESSION}, where
+ * Flink's default is Snappy): a key's state is L·H floats from a model, which Snappy does not
+ * shrink (a state of 10^6 keys, H=64: 300.3 MiB with Snappy, 300.7 MiB without), yet compressing
+ * every flushed and compacted block took about 4% of the whole process's CPU at 10^6 keys, on the
+ * same cores as the operator. Files written with Snappy stay readable: RocksDB records each block's
+ * compression.
  */
 @PublicEvolving
 public final class RocksDBDefaults {
@@ -52,6 +61,9 @@ public final class RocksDBDefaults {
         defaults.set(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS, true);
         defaults.set(RocksDBOptions.OPTIONS_FACTORY, MemtableFilterOptions.class.getName());
         defaults.set(RocksDBConfigurableOptions.COMPACTION_STYLE, CompactionStyle.UNIVERSAL);
+        defaults.set(
+                RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL,
+                List.of(CompressionType.NO_COMPRESSION));
         return defaults;
     }
 

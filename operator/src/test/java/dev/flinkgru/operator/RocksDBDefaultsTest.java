@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.rocksdb.CompactionStyle;
+import org.rocksdb.CompressionType;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 
@@ -73,13 +74,19 @@ class RocksDBDefaultsTest {
                 .containsOnlyKeys(
                         RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS.key(),
                         RocksDBOptions.OPTIONS_FACTORY.key(),
-                        RocksDBConfigurableOptions.COMPACTION_STYLE.key());
+                        RocksDBConfigurableOptions.COMPACTION_STYLE.key(),
+                        RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL.key());
         assertThat(RocksDBDefaults.missingFrom(new Configuration()).toMap())
                 .containsEntry(RocksDBConfigurableOptions.USE_BLOOM_FILTER.key(), "true")
                 .containsEntry(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS.key(), "true")
                 .containsEntry(
                         RocksDBOptions.OPTIONS_FACTORY.key(), MemtableFilterOptions.class.getName())
                 .containsEntry(RocksDBConfigurableOptions.COMPACTION_STYLE.key(), "UNIVERSAL");
+        // A list option crosses missingFrom as text; read back, it is the list again.
+        assertThat(
+                        RocksDBDefaults.missingFrom(new Configuration())
+                                .get(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL))
+                .containsExactly(CompressionType.NO_COMPRESSION);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         inference("kept")
@@ -111,21 +118,24 @@ class RocksDBDefaultsTest {
                 .contains(
                         "memtable_whole_key_filtering=true",
                         "memtable_prefix_bloom_size_ratio=0.010000",
-                        "compaction_style=kCompactionStyleUniversal")
+                        "compaction_style=kCompactionStyleUniversal",
+                        "compression_per_level=kNoCompression")
                 .anyMatch(line -> line.startsWith("filter_policy=bloomfilter:10"));
     }
 
     /**
      * What restoring an incremental checkpoint of the earlier defaults does: RocksDB opens files
-     * written under level compaction, beyond level 0 too, with universal compaction.
+     * written under level compaction, beyond level 0 too, and compressed with Snappy, with
+     * universal compaction and no compression.
      */
     @Test
-    void filesOfLevelCompactionOpenUnderUniversal(@TempDir Path dir) throws Exception {
+    void filesOfTheEarlierDefaultsOpenUnderTodays(@TempDir Path dir) throws Exception {
         RocksDB.loadLibrary();
         try (Options level =
                         new Options()
                                 .setCreateIfMissing(true)
-                                .setCompactionStyle(CompactionStyle.LEVEL);
+                                .setCompactionStyle(CompactionStyle.LEVEL)
+                                .setCompressionType(CompressionType.SNAPPY_COMPRESSION);
                 RocksDB db = RocksDB.open(level, dir.toString())) {
             for (int i = 0; i < 20_000; i++) {
                 db.put(bytes("k" + i), bytes("v" + i));
@@ -135,8 +145,15 @@ class RocksDBDefaultsTest {
                     .as("files beyond level 0")
                     .isNotEmpty()
                     .allMatch(file -> file.level() > 0);
+            assertThat(db.getPropertiesOfAllTables().values())
+                    .as("files compressed with Snappy")
+                    .isNotEmpty()
+                    .allMatch(table -> table.getCompressionName().equals("Snappy"));
         }
-        try (Options universal = new Options().setCompactionStyle(CompactionStyle.UNIVERSAL);
+        try (Options universal =
+                        new Options()
+                                .setCompactionStyle(CompactionStyle.UNIVERSAL)
+                                .setCompressionType(CompressionType.NO_COMPRESSION);
                 RocksDB db = RocksDB.open(universal, dir.toString())) {
             db.put(bytes("k7"), bytes("seven"));
             db.compactRange();
@@ -159,10 +176,11 @@ class RocksDBDefaultsTest {
 
     /**
      * {@code before}: the backend of the first half, today's defaults or the earlier ones (level
-     * compaction), whose incremental checkpoint today's defaults (universal compaction) restore.
+     * compaction, Snappy), whose incremental checkpoint today's defaults (universal compaction, no
+     * compression) restore.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"defaults", "level compaction"})
+    @ValueSource(strings = {"defaults", "earlier defaults"})
     void onRocksDBWithTheDefaultsTheOperatorGivesWhatItGivesOnTheHeap(String before, TestInfo info)
             throws Exception {
         Random random = new Random(11);
@@ -186,8 +204,11 @@ class RocksDBDefaultsTest {
         Configuration incremental = RocksDBDefaults.defaults();
         incremental.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         Configuration earlier = incremental.clone();
-        if (before.equals("level compaction")) {
+        if (before.equals("earlier defaults")) {
             earlier.set(RocksDBConfigurableOptions.COMPACTION_STYLE, CompactionStyle.LEVEL);
+            earlier.set(
+                    RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL,
+                    List.of(CompressionType.SNAPPY_COMPRESSION));
         }
         var first = harness(name + "#rocksdb1", StateBackends.rocksdb(earlier));
         first.open();
