@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The state tools on savepoints written by the Kafka sensor job (not by replay): {@code state
@@ -53,21 +53,31 @@ class KafkaJobSavepointITCase {
 
     @TempDir Path tmp;
 
-    @ParameterizedTest(name = "gru.state.ttl {0}")
-    @ValueSource(strings = {"unset", "1 h"})
-    void aSavepointOfTheSensorJobExportsTorchsFinalStates(String ttl) throws Exception {
+    @ParameterizedTest(name = "gru.state.ttl {0}, job.state-backend {1}")
+    @CsvSource({"unset, unset", "1 h, unset", "unset, rocksdb"})
+    void aSavepointOfTheSensorJobExportsTorchsFinalStates(String ttl, String backend)
+            throws Exception {
         TorchFixture tiny = TorchFixture.load("tiny");
         KafkaJobFixture sensorJob =
-                KafkaJobFixture.create(KAFKA, ttl.equals("unset") ? "sp" : "sp-ttl");
-        Configuration config =
+                KafkaJobFixture.create(
+                        KAFKA,
+                        "sp"
+                                + (ttl.equals("unset") ? "" : "-ttl")
+                                + (backend.equals("unset") ? "" : "-" + backend));
+        KafkaJobFixture.Options options =
                 sensorJob
                         .sensorJob()
                         .model(tiny)
                         .with("--job.parallelism", "2", "--job.checkpoint-interval", "300ms")
                         // Records keyed by sensor, years-old and live sensors mixed: event time
                         // would call the old ones late.
-                        .with("--gru.order", "ARRIVAL")
-                        .configuration();
+                        .with("--gru.order", "ARRIVAL");
+        if (!backend.equals("unset")) {
+            // On RocksDB with the operator's defaults: its canonical savepoint is what the state
+            // tools read, whatever backend wrote it.
+            options.with("--job.state-backend", backend);
+        }
+        Configuration config = options.configuration();
         if (!ttl.equals("unset")) {
             config.setString(GruOptions.STATE_TTL.key(), ttl);
         }
