@@ -800,7 +800,7 @@ public final class BenchCommand implements Callable<Integer>, ConfigFlags {
                         + " p50 %.1f ms, p99 %.1f ms%s%n",
                 config.backend(),
                 config.hidden(),
-                config.order() == EventOrder.EVENT_TIME ? "batched-et" : config.mode(),
+                modeColumn(result),
                 config.predictor(),
                 config.depth(),
                 config.shared() ? " shared" : "",

@@ -19,7 +19,8 @@ public final class RepeatedKeys {
     private RepeatedKeys() {}
 
     public static void main(String[] args) {
-        KeyDistribution distribution = KeyDistribution.parse(args[0], Integer.parseInt(args[1]));
+        int keys = Integer.parseInt(args[1]);
+        KeyDistribution distribution = KeyDistribution.parse(args[0], keys);
         long events = Long.parseLong(args[2]);
         long window = Long.parseLong(args[3]);
         Set<Integer> seen = new HashSet<>();
@@ -37,7 +38,7 @@ public final class RepeatedKeys {
                 "%s, %,d keys, %,d events in windows of %,d: %.1f%% of the events repeat a key"
                         + " of their window%n",
                 distribution,
-                Integer.parseInt(args[1]),
+                keys,
                 events,
                 window,
                 100.0 * repeated / events);
